@@ -1,0 +1,165 @@
+"""Checks every frame the server sent, whatever test caused it.
+
+Run after each test over the frames that arrived during it: envelope shape,
+the official schema type for the answered method, and the rules about what a
+server may send unasked (capabilities, ids of its own requests, V5's ban on
+server requests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from harness.checks.jsonrpc import envelope
+from harness.findings import Finding, fail, warn
+from harness.session import Received
+
+# Which rule a schema failure belongs to, by the method answered.
+SCHEMA_RULE_BY_METHOD = {
+    "initialize": "LIFE-01",
+    "server/discover": "VER-03",
+    "tools/list": "TOOL-01",
+    "tools/call": "TOOL-07",
+    "resources/list": "RES-01",
+    "resources/templates/list": "RES-01",
+    "resources/read": "RES-02",
+    "prompts/list": "PROMPT-01",
+    "prompts/get": "PROMPT-02",
+    "completion/complete": "COMP-02",
+    "ping": "PING-01",
+    "logging/setLevel": "LOG-01",
+    "resources/subscribe": "RES-05",
+    "resources/unsubscribe": "RES-05",
+}
+SCHEMA_RULE_BY_NOTIFICATION = {
+    "notifications/message": "LOG-02",
+    "notifications/progress": "PROG-01",
+}
+# Fields whose absence has a rule of its own; a schema error about them is
+# reported under that rule only, so one slip gives one rule.
+FIELD_RULES = {"resultType": "RPC-13", "ttlMs": "CACHE-01", "cacheScope": "CACHE-01"}
+
+LIST_CHANGED = {
+    "notifications/tools/list_changed": "tools",
+    "notifications/resources/list_changed": "resources",
+    "notifications/prompts/list_changed": "prompts",
+}
+CLIENT_CAPABILITY_FOR_REQUEST = {
+    "sampling/createMessage": "sampling",
+    "roots/list": "roots",
+    "elicitation/create": "elicitation",
+}
+
+
+def check_frames(
+    frames: Iterable[Received],
+    *,
+    version: str | None,
+    era: str,
+    client_capabilities: dict[str, Any],
+    server_capabilities: dict[str, Any],
+    seen_server_request_ids: set[str] | None = None,
+) -> list[Finding]:
+    """All per-frame findings for `frames`, in order."""
+    from harness import schema  # heavy: loads the bundled schemas once
+
+    findings: list[Finding] = []
+    seen_ids = seen_server_request_ids if seen_server_request_ids is not None else set()
+    for frame in frames:
+        message = frame.message
+        found = envelope(message)
+        findings.extend(found)
+        if found or not isinstance(message, dict) or version is None:
+            continue
+        if "method" in message and "id" in message:
+            findings.extend(_server_request(message, era, client_capabilities, seen_ids))
+            findings.extend(_schema("RPC-01", schema.validate_server_request(version, message), message))
+        elif "method" in message:
+            findings.extend(_notification(message, server_capabilities))
+            rule = SCHEMA_RULE_BY_NOTIFICATION.get(message["method"], "RPC-01")
+            findings.extend(_schema(rule, schema.validate_notification(version, message), message))
+        elif frame.answers is not None:
+            if _is_parse_error_reply(message):
+                continue  # id null is allowed there (RPC-08 note): no schema check
+            rule = "RPC-04" if "error" in message else SCHEMA_RULE_BY_METHOD.get(frame.answers, "RPC-01")
+            findings.extend(_schema(rule, schema.validate_response(version, frame.answers, message), message))
+            if era == "modern" and "result" in message and isinstance(message["result"], dict):
+                findings.extend(_result_type(frame.answers, message))
+    return findings
+
+
+def _schema(rule: str, errors: list[Any], message: dict[str, Any]) -> list[Finding]:
+    findings = []
+    for error in errors:
+        text = f"{error.path or '/'}: {error.message}"
+        target = next((r for f, r in FIELD_RULES.items() if f in text), rule)
+        if target != rule and target in ("RPC-13",):
+            continue  # reported by _result_type with a clearer message
+        findings.append(fail(target, f"schema ({error.definition}) {text}", message))
+    return _dedupe(findings)
+
+
+def _result_type(method: str, message: dict[str, Any]) -> list[Finding]:
+    """RPC-13: every V5 result has resultType; input_required only for three methods."""
+    result = message["result"]
+    kind = result.get("resultType")
+    if kind is None:
+        return [fail("RPC-13", f"{method} result has no resultType", message)]
+    if kind == "input_required" and method not in ("tools/call", "resources/read", "prompts/get"):
+        return [fail("RPC-13", f"{method} returned resultType input_required", message)]
+    if kind not in ("complete", "input_required"):
+        return [fail("RPC-13", f"unknown resultType {kind!r}", message)]
+    return []
+
+
+def _notification(message: dict[str, Any], server_caps: dict[str, Any]) -> list[Finding]:
+    method = message.get("method")
+    family = LIST_CHANGED.get(method or "")
+    if family is not None:
+        declared = server_caps.get(family)
+        if not (isinstance(declared, dict) and declared.get("listChanged") is True):
+            return [fail("CAP-02", f"{method} sent without {family}.listChanged declared", message)]
+    if method == "notifications/message" and "logging" not in server_caps:
+        return [fail("CAP-04", "notifications/message sent without the logging capability", message)]
+    if method == "notifications/resources/updated":
+        resources = server_caps.get("resources")
+        if not (isinstance(resources, dict) and resources.get("subscribe")):
+            return [warn("CAP-02", "resources/updated sent without resources.subscribe declared", message)]
+    return []
+
+
+def _server_request(
+    message: dict[str, Any], era: str, client_caps: dict[str, Any], seen: set[str]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    method = message.get("method")
+    if era == "modern":
+        return [fail("VER-07", f"server sent a JSON-RPC request ({method}) in the stateless era", message)]
+    request_id = message.get("id")
+    key = repr((type(request_id).__name__, request_id))
+    if request_id is None or isinstance(request_id, (bool, float, dict, list)):
+        findings.append(fail("RPC-06", f"server request id {request_id!r} is not a string or integer", message))
+    elif key in seen:
+        findings.append(fail("RPC-06", f"server request id {request_id!r} used twice in one session", message))
+    seen.add(key)
+    needed = CLIENT_CAPABILITY_FOR_REQUEST.get(method or "")
+    if needed and needed not in client_caps:
+        findings.append(fail("CAP-03", f"server sent {method} though the client did not declare {needed}", message))
+    return findings
+
+
+def _is_parse_error_reply(message: dict[str, Any]) -> bool:
+    error = message.get("error")
+    return isinstance(error, dict) and error.get("code") in (-32700, -32600) and message.get("id") is None
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for finding in findings:
+        key = (finding.rule, finding.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out

@@ -1,0 +1,120 @@
+"""JSON-RPC base checks (RPC-*): pure functions over exchanges and frames."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.findings import Finding, fail, graded, info, warn
+from harness.session import Exchange
+
+
+def envelope(message: Any) -> list[Finding]:
+    """RPC-01/03/04: the frame is JSON-RPC 2.0, a response has exactly one of
+    result/error, result is an object, error has an integer code and a string message."""
+    if not isinstance(message, dict):
+        return [fail("RPC-01", f"frame is not a JSON object: {_short(message)}", message)]
+    findings: list[Finding] = []
+    if message.get("jsonrpc") != "2.0":
+        findings.append(fail("RPC-01", f'"jsonrpc" is {message.get("jsonrpc")!r}, not "2.0"', message))
+    if "method" in message:
+        return findings
+    has_result, has_error = "result" in message, "error" in message
+    if has_result == has_error:
+        what = "both result and error" if has_result else "neither result nor error"
+        findings.append(fail("RPC-03", f"response has {what}", message))
+    elif has_result and not isinstance(message["result"], dict):
+        findings.append(fail("RPC-03", f"result is not an object: {_short(message['result'])}", message))
+    if has_error:
+        error = message["error"]
+        if not isinstance(error, dict):
+            findings.append(fail("RPC-04", f"error is not an object: {_short(error)}", message))
+        else:
+            code = error.get("code")
+            if not isinstance(code, int) or isinstance(code, bool):
+                findings.append(fail("RPC-04", f"error.code is not an integer: {code!r}", message))
+            if not isinstance(error.get("message"), str):
+                findings.append(fail("RPC-04", f"error.message is not a string: {error.get('message')!r}", message))
+    return findings
+
+
+def id_echo(exchange: Exchange) -> list[Finding]:
+    """RPC-02: the response id equals the request id, with the same JSON type."""
+    if exchange.response is None:
+        return []
+    sent, got = exchange.request.get("id"), exchange.response.get("id")
+    if exchange.loose_match or type(sent) is not type(got) or sent != got:
+        return [
+            fail(
+                "RPC-02",
+                f"request id {sent!r} ({type(sent).__name__}) answered with id {got!r} ({type(got).__name__})",
+                exchange.request,
+                exchange.response,
+            )
+        ]
+    return []
+
+
+def phantom_responses(unmatched: list[dict[str, Any]]) -> list[Finding]:
+    """RPC-02 (decision): a response to an id never sent, or sent a second time."""
+    return [
+        fail("RPC-02", f"response with id {m.get('id')!r} matches no request in flight", m)
+        for m in unmatched
+        if m.get("id") is not None
+    ]
+
+
+def expect_error(
+    rule: str,
+    exchange: Exchange | None,
+    expected: int | tuple[int, ...],
+    what: str,
+    *,
+    no_error_severity: str = "fail",
+    wrong_code_severity: str = "warn",
+) -> list[Finding]:
+    """RPC-08..11 grading: no error at all -> FAIL; another code -> WARN."""
+    codes = (expected,) if isinstance(expected, int) else expected
+    want = " or ".join(str(c) for c in codes)
+    if exchange is None or exchange.response is None:
+        failure = f" ({exchange.failure})" if exchange is not None and exchange.failure else ""
+        return [graded(rule, no_error_severity, f"{what}: no error response{failure}; expected {want}")]  # type: ignore[arg-type]
+    if exchange.error is None:
+        return [
+            graded(rule, no_error_severity, f"{what}: answered with a result, expected error {want}", exchange.response)  # type: ignore[arg-type]
+        ]
+    if exchange.code not in codes:
+        return [
+            graded(
+                rule,
+                wrong_code_severity,  # type: ignore[arg-type]
+                f"{what}: error code {exchange.code!r}, expected {want}",
+                exchange.response,
+            )
+        ]
+    return []
+
+
+def error_reply(rule: str, reply: dict[str, Any] | None, expected: int, what: str) -> list[Finding]:
+    """Like expect_error, for replies to frames sent raw (no Exchange to match)."""
+    if reply is None:
+        return [fail(rule, f"{what}: no error response; expected {expected}")]
+    error = reply.get("error")
+    if not isinstance(error, dict):
+        return [fail(rule, f"{what}: answered without an error; expected {expected}", reply)]
+    if error.get("code") != expected:
+        return [warn(rule, f"{what}: error code {error.get('code')!r}, expected {expected}", reply)]
+    return []
+
+
+def no_reply(rule: str, replies: list[dict[str, Any]], what: str) -> list[Finding]:
+    """RPC-05: nothing may answer a notification."""
+    return [fail(rule, f"{what}: the server replied to a notification", r) for r in replies]
+
+
+def note(rule: str, message: str, *evidence: Any) -> Finding:
+    return info(rule, message, *evidence)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) < 120 else text[:117] + "..."

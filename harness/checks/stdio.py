@@ -1,0 +1,28 @@
+"""stdio hygiene (STDIO-01/02): judged from the transcript's notes, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from harness.findings import Finding, fail, warn
+from harness.transcript import Frame
+from harness.transport.stdio import CRLF_NOTE, MULTILINE_NOTE
+
+
+def stdout_hygiene(frames: Iterable[Frame]) -> list[Finding]:
+    """STDIO-02: every stdout line is a JSON-RPC message; STDIO-01: one per line."""
+    findings: list[Finding] = []
+    crlf = 0
+    for frame in frames:
+        if frame.channel != "stdio":
+            continue
+        if frame.direction == "noise":
+            preview = frame.raw[:200]
+            findings.append(fail("STDIO-02", f"stdout line that is not an MCP message ({frame.note}): {preview!r}"))
+        elif frame.direction == "recv" and frame.note.startswith(MULTILINE_NOTE):
+            findings.append(fail("STDIO-01", f"{frame.note}: {frame.raw[:120]!r}"))
+        elif frame.direction == "recv" and frame.note == CRLF_NOTE:
+            crlf += 1
+    if crlf:
+        findings.append(warn("STDIO-01", f"{crlf} line(s) ended with CRLF instead of LF"))
+    return findings[:20]

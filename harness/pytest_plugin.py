@@ -1,0 +1,401 @@
+"""The pytest plugin: options, fixtures, markers, and the verdict per rule.
+
+Loaded through the `pytest11` entry point, so `pytest suites/ --server-cmd ...`
+works from the repo and from an installed copy. Tests never judge bytes
+themselves: they drive the session and hand findings to `verdict`; the plugin
+adds the per-frame checks, turns hangs and crashes into LIVE-* findings, and
+writes the reports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.checks.frames import check_frames
+from harness.checks.jsonrpc import id_echo, phantom_responses
+from harness.checks.stdio import stdout_hygiene
+from harness.findings import Finding, fail
+from harness.profile import ServerProfile, probe
+from harness.session import NoResponse, Session
+from harness.target import ServerTarget
+from harness.transcript import Transcript, render
+from harness.transport.base import ServerGone, TransportError
+
+MCP_FIXTURES = {"mcp_session", "mcp_connect", "mcp_profile", "mcp_version", "mcp_target", "verdict"}
+NOT_VERIFIED = "NOT VERIFIED"
+EVIDENCE_FRAMES = 60
+
+
+# -- options -------------------------------------------------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mcp", "MCP server conformance (mcp-harness)")
+    group.addoption("--server-cmd", help="command that starts the server (stdio, or HTTP with --server-url)")
+    group.addoption("--server-url", help="Streamable HTTP endpoint, e.g. http://127.0.0.1:8000/mcp")
+    group.addoption("--server-env", action="append", default=[], metavar="K=V", help="env for the server")
+    group.addoption("--server-cwd", help="working directory for --server-cmd")
+    group.addoption("--mcp-header", action="append", default=[], metavar="'Name: value'", help="HTTP header")
+    group.addoption(
+        "--protocol-version", default="latest", help="exact version, 'latest' (negotiate) or 'all' (matrix)"
+    )
+    group.addoption("--mcp-timeout", type=float, default=10.0, help="seconds to wait for any one response")
+    group.addoption("--mcp-report", metavar="DIR", help="write report.json/.md/.html, junit.xml and failures/")
+    group.addoption("--mcp-baseline", metavar="FILE", help="YAML/JSON list of rule ids expected to fail")
+    group.addoption("--mcp-strict", action="store_true", help="grade ambiguous rules strictly (e.g. LIFE-03)")
+    group.addoption(
+        "--mcp-call-tools",
+        action="store_true",
+        help="call tools with valid generated arguments (may have side effects on a real backend)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "rule(*ids): spec-rules.md ids this test checks")
+    config.addinivalue_line("markers", "versions(*versions): run only at these protocol versions")
+    config.addinivalue_line("markers", "era(name): run only in the 'legacy' or 'modern' era")
+    config.addinivalue_line("markers", "transport(kind): run only over 'stdio' or 'http'")
+    config.addinivalue_line("markers", "requires_capability(*names): skip unless the server declared them")
+    report_dir = config.getoption("--mcp-report", None)
+    if report_dir and not config.getoption("xmlpath", None):
+        Path(report_dir).mkdir(parents=True, exist_ok=True)
+        config.option.xmlpath = str(Path(report_dir) / "junit.xml")
+    config._mcp_run = McpRun(config)  # type: ignore[attr-defined]
+    if not hasattr(config, "workerinput"):
+        from harness.verdicts import VerdictCollector
+
+        collector = VerdictCollector(config)
+        config._mcp_collector = collector  # type: ignore[attr-defined]
+        config.pluginmanager.register(collector, "mcp-harness-verdicts")
+
+
+pytest_configure = pytest.hookimpl(tryfirst=True)(pytest_configure)
+
+
+def _run(config: pytest.Config) -> McpRun:
+    return config._mcp_run  # type: ignore[attr-defined,no-any-return]
+
+
+# -- run state ------------------------------------------------------------------
+class McpRun:
+    """Everything shared by the tests of one pytest run against one server."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.timeout: float = config.getoption("--mcp-timeout", 10.0) or 10.0
+        self.requested_version: str = config.getoption("--protocol-version", "latest") or "latest"
+        self.strict: bool = bool(config.getoption("--mcp-strict", False))
+        self.call_tools: bool = bool(config.getoption("--mcp-call-tools", False))
+        self.target = self._target(config)
+        self._profile: ServerProfile | None = None
+        self._shared: dict[str, Session] = {}
+
+    def _target(self, config: pytest.Config) -> ServerTarget | None:
+        cmd = config.getoption("--server-cmd", None)
+        url = config.getoption("--server-url", None)
+        if not cmd and not url:
+            return None
+        env = {}
+        for item in config.getoption("--server-env", []) or []:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise pytest.UsageError(f"--server-env expects K=V, got {item!r}")
+            env[key] = value
+        headers = {}
+        for item in config.getoption("--mcp-header", []) or []:
+            name, sep, value = item.partition(":")
+            if not sep:
+                raise pytest.UsageError(f"--mcp-header expects 'Name: value', got {item!r}")
+            headers[name.strip()] = value.strip()
+        return ServerTarget(
+            command=cmd,
+            url=url,
+            env=env,
+            cwd=config.getoption("--server-cwd", None),
+            headers=headers,
+            timeout=self.timeout,
+        )
+
+    @property
+    def profile(self) -> ServerProfile:
+        if self._profile is None:
+            if self.target is None:
+                raise pytest.UsageError("no server given: use --server-cmd CMD or --server-url URL")
+            self._profile = probe(self.target, self.requested_version, self.timeout)
+        return self._profile
+
+    def connect(self, version: str | None, *, open_session: bool = True, capabilities: dict | None = None) -> Session:
+        assert self.target is not None
+        transport = self.target.connect(Transcript())
+        session = Session(transport, timeout=self.timeout, client_capabilities=capabilities)
+        if open_session and version is not None:
+            session.open(version)
+        return session
+
+    def shared(self, version: str) -> Session:
+        """One opened session per version, reused across tests while it lives."""
+        session = self._shared.get(version)
+        if session is None or not session.transport.alive():
+            if session is not None:
+                session.close()
+            session = self.connect(version)
+            self._shared[version] = session
+        return session
+
+    def close(self) -> None:
+        for session in self._shared.values():
+            session.close()
+        self._shared.clear()
+        if self.target is not None:
+            self.target.shutdown()
+
+
+# -- collection -------------------------------------------------------------------
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "mcp_version" not in metafunc.fixturenames:
+        return
+    run = _run(metafunc.config)
+    if run.requested_version != "all" or run.target is None:
+        return
+    versions = run.profile.versions or ["unverified"]
+    metafunc.parametrize("mcp_version", versions, ids=versions, scope="session")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from harness import rules
+
+    run = _run(config)
+    uses_mcp = False
+    for item in items:
+        ids: list[str] = []
+        for mark in item.iter_markers("rule"):
+            ids.extend(mark.args)
+        for rule_id in ids:
+            rules.get(rule_id)  # unknown ids fail the collection loudly
+        if MCP_FIXTURES & set(getattr(item, "fixturenames", ())):
+            uses_mcp = True
+        item.user_properties.append(("mcp_rules", sorted(set(ids))))
+    if uses_mcp and run.target is None:
+        raise pytest.UsageError("these tests need a server: give --server-cmd CMD or --server-url URL")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = getattr(config, "_mcp_run", None)
+    if run is not None:
+        run.close()
+
+
+# -- fixtures ----------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def mcp_target(request: pytest.FixtureRequest) -> ServerTarget:
+    run = _run(request.config)
+    if run.target is None:
+        raise pytest.UsageError("no server given: use --server-cmd CMD or --server-url URL")
+    return run.target
+
+
+@pytest.fixture(scope="session")
+def mcp_profile(request: pytest.FixtureRequest, mcp_target: ServerTarget) -> ServerProfile:
+    return _run(request.config).profile
+
+
+@pytest.fixture(scope="session")
+def mcp_version(request: pytest.FixtureRequest, mcp_profile: ServerProfile) -> str:
+    param = getattr(request, "param", None)
+    if param is not None:
+        return str(param)
+    return mcp_profile.versions[0] if mcp_profile.versions else "unverified"
+
+
+class Verdict:
+    """Per-test collector of findings, plus the sessions whose frames it judges."""
+
+    def __init__(self, run: McpRun, version: str, profile: ServerProfile) -> None:
+        self.run = run
+        self.version = version
+        self.profile = profile
+        self.findings: list[Finding] = []
+        self.sessions: list[tuple[Session, int, int, int, int]] = []
+
+    @property
+    def strict(self) -> bool:
+        return self.run.strict
+
+    @property
+    def era(self) -> str:
+        return "modern" if self.version == "2026-07-28" else "legacy"
+
+    def add(self, *found: Finding | list[Finding] | None) -> None:
+        for item in found:
+            if item is None:
+                continue
+            if isinstance(item, Finding):
+                self.findings.append(item)
+            else:
+                self.findings.extend(item)
+
+    def watch(self, session: Session) -> Session:
+        self.sessions.append(
+            (
+                session,
+                len(session.received),
+                len(session.exchanges),
+                len(session.unmatched),
+                session.transcript.last_seq,
+            )
+        )
+        return session
+
+    def frame_findings(self) -> list[Finding]:
+        found: list[Finding] = []
+        for session, received, exchanges, unmatched, seq in self.sessions:
+            found += check_frames(
+                session.received[received:],
+                version=session.version or self.version,
+                era=session.era if session.era != "unknown" else self.era,
+                client_capabilities=session.client_capabilities,
+                server_capabilities=session.state.capabilities,
+                seen_server_request_ids=session.__dict__.setdefault("_seen_server_ids", set()),
+            )
+            for exchange in session.exchanges[exchanges:]:
+                if not getattr(exchange, "expect_id_mismatch", False):
+                    found += id_echo(exchange)
+            found += phantom_responses(session.unmatched[unmatched:])
+            if session.transport.kind == "stdio":
+                found += stdout_hygiene(session.transcript.since(seq))
+        return found
+
+    def evidence(self) -> str:
+        parts = []
+        for session, _r, _e, _u, seq in self.sessions:
+            parts.append(render(session.transcript.since(seq), EVIDENCE_FRAMES))
+        return "\n---\n".join(p for p in parts if p)
+
+    def evidence_frames(self) -> list[dict[str, Any]]:
+        frames: list[dict[str, Any]] = []
+        for session, _r, _e, _u, seq in self.sessions:
+            frames.extend(f.as_dict() for f in session.transcript.since(seq)[-EVIDENCE_FRAMES:])
+        return frames
+
+
+@pytest.fixture
+def verdict(request: pytest.FixtureRequest, mcp_version: str, mcp_profile: ServerProfile) -> Verdict:
+    run = _run(request.config)
+    _gate(request.node, run, mcp_version, mcp_profile)
+    found = Verdict(run, mcp_version, mcp_profile)
+    request.node._mcp_verdict = found
+    return found
+
+
+@pytest.fixture
+def mcp_session(request: pytest.FixtureRequest, verdict: Verdict) -> Session:
+    """The shared, opened session at this test's version (restarted if it died)."""
+    run = _run(request.config)
+    try:
+        session = run.shared(verdict.version)
+    except (NoResponse, TransportError) as exc:
+        pytest.fail(f"could not open a session at {verdict.version}: {exc}")
+    return verdict.watch(session)
+
+
+@pytest.fixture
+def mcp_connect(request: pytest.FixtureRequest, verdict: Verdict) -> Iterator[Callable[..., Session]]:
+    """Factory for fresh sessions: `mcp_connect(open=False)` gives an un-initialised one."""
+    run = _run(request.config)
+    made: list[Session] = []
+
+    def connect(*, open: bool = True, version: str | None = None, capabilities: dict | None = None) -> Session:
+        session = run.connect(None, open_session=False, capabilities=capabilities)
+        made.append(session)
+        verdict.watch(session)
+        if open:
+            session.open(version or verdict.version)
+        return session
+
+    yield connect
+    for session in made:
+        session.close()
+
+
+def _gate(item: pytest.Item, run: McpRun, version: str, profile: ServerProfile) -> None:
+    """Skip, with the reason, what does not apply to this server and version."""
+    if not profile.ok:
+        pytest.skip(f"{NOT_VERIFIED}: {profile.reason}")
+    for mark in item.iter_markers("versions"):
+        if version not in mark.args:
+            pytest.skip(f"applies to {', '.join(mark.args)}; this run is {version}")
+    for mark in item.iter_markers("era"):
+        era = "modern" if version == "2026-07-28" else "legacy"
+        if mark.args[0] != era:
+            pytest.skip(f"applies to the {mark.args[0]} era; this run is {era} ({version})")
+    kind = run.target.transport_kind if run.target else "stdio"
+    for mark in item.iter_markers("transport"):
+        if mark.args[0] != kind:
+            pytest.skip(f"{mark.args[0]} transport only; this run is {kind}")
+    capabilities = profile.capabilities_by_version.get(version, profile.capabilities)
+    for mark in item.iter_markers("requires_capability"):
+        missing = [name for name in mark.args if name not in capabilities]
+        if missing:
+            pytest.skip(f"server did not declare the {', '.join(missing)} capability")
+
+
+# -- turning test outcomes into findings -----------------------------------------
+@pytest.hookimpl(hookwrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
+    outcome = yield
+    found: Verdict | None = getattr(pyfuncitem, "_mcp_verdict", None)
+    if found is None:
+        return
+    excinfo = outcome.excinfo
+    if excinfo is not None:
+        error = excinfo[1]
+        if isinstance(error, NoResponse):
+            found.add(fail("LIVE-01", str(error), error.exchange.request))
+        elif isinstance(error, ServerGone):
+            found.add(fail("LIVE-02", f"server went away mid-session: {error}"))
+        elif isinstance(error, TransportError):
+            found.add(fail("LIVE-02", f"transport failed: {error}"))
+        elif isinstance(error, pytest.skip.Exception):
+            return
+    try:
+        found.add(found.frame_findings())
+    except Exception as exc:  # a broken check must not hide the test's own result
+        found.add(fail("HARN-03", f"harness error while checking frames: {exc!r}"))
+    failures = [f for f in found.findings if f.severity == "fail"]
+    _store(pyfuncitem, found, include_evidence=bool(failures))
+    if failures:
+        lines = "\n".join(f.line() for f in failures[:20])
+        outcome.force_exception(AssertionError(f"{lines}\n\ntranscript:\n{found.evidence()}"))
+    elif excinfo is not None and isinstance(excinfo[1], (NoResponse, TransportError)):
+        outcome.force_exception(AssertionError(str(excinfo[1])))
+
+
+def _store(item: pytest.Item, found: Verdict, include_evidence: bool) -> None:
+    item.user_properties.append(("mcp_version", found.version))
+    item.user_properties.append(("mcp_findings", json.dumps([f.as_dict() for f in found.findings], default=str)))
+    if include_evidence:
+        item.user_properties.append(("mcp_transcript", json.dumps(found.evidence_frames(), default=str)))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> None:
+    # Skips in setup (capability gating, not verified) carry the version too.
+    if call.when == "setup" and call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception):
+        version = item.funcargs.get("mcp_version") if hasattr(item, "funcargs") else None
+        if version:
+            item.user_properties.append(("mcp_version", version))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    run = getattr(config, "_mcp_run", None)
+    if run is None or run.target is None:
+        return None
+    return [f"mcp server: {run.target.describe()} (protocol {run.requested_version}, timeout {run.timeout:g}s)"]
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")

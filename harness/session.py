@@ -1,0 +1,493 @@
+"""A JSON-RPC peer speaking MCP to one server, over any transport.
+
+The session owns request ids, matches responses to requests (and notices
+when the server gets an id wrong), answers the server's own requests (ping,
+roots/list) as a well-behaved client must (HARN-05), negotiates the protocol
+version in either era (HARN-01/02), and keeps every frame it received with
+the method it answered, so checks can validate each one against the schema
+type of its method.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness import __version__
+from harness.transport.base import (
+    HttpInfo,
+    Incoming,
+    ReadTimeout,
+    ServerGone,
+    Transport,
+    TransportError,
+)
+
+META_VERSION = "io.modelcontextprotocol/protocolVersion"
+META_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities"
+META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo"
+META_LOG_LEVEL = "io.modelcontextprotocol/logLevel"
+META_SERVER_INFO = "io.modelcontextprotocol/serverInfo"
+
+CLIENT_INFO = {"name": "mcp-harness", "version": __version__}
+MODERN = "2026-07-28"
+LATEST_LEGACY = "2025-11-25"
+MAX_SERVER_REQUESTS_ANSWERED = 200  # a server that loops on requests is not fed forever
+
+
+class NoResponse(Exception):
+    """A request got no response within the timeout (LIVE-01 material)."""
+
+    def __init__(self, exchange: Exchange, timeout: float) -> None:
+        super().__init__(f"no response to {exchange.method!r} (id {exchange.request.get('id')!r}) within {timeout:g}s")
+        self.exchange = exchange
+        self.timeout = timeout
+
+
+@dataclass
+class Exchange:
+    """One request we sent and what came back for it."""
+
+    method: str
+    request: dict[str, Any]
+    sent_at: float
+    response: dict[str, Any] | None = None
+    received_at: float | None = None
+    http: HttpInfo | None = None
+    failure: str | None = None  # a transport-level failure for this request (HTTP 4xx, no JSON body)
+    loose_match: bool = False  # matched only after converting ids to strings (RPC-02)
+
+    @property
+    def id(self) -> Any:
+        return self.request.get("id")
+
+    @property
+    def answered(self) -> bool:
+        return self.response is not None or self.failure is not None
+
+    @property
+    def result(self) -> Any:
+        return self.response.get("result") if self.response else None
+
+    @property
+    def error(self) -> dict[str, Any] | None:
+        err = self.response.get("error") if self.response else None
+        return err if isinstance(err, dict) else None
+
+    @property
+    def code(self) -> Any:
+        return self.error.get("code") if self.error else None
+
+    @property
+    def ok(self) -> bool:
+        return self.response is not None and "result" in self.response and "error" not in self.response
+
+    @property
+    def elapsed(self) -> float | None:
+        return None if self.received_at is None else self.received_at - self.sent_at
+
+
+@dataclass
+class Received:
+    """A frame from the server and, when it is a response, the method it answers."""
+
+    message: Any
+    channel: str
+    at: float
+    answers: str | None = None  # request method for responses
+    http: HttpInfo | None = None
+
+
+@dataclass
+class ServerState:
+    """What the handshake (or discovery) told us about the server."""
+
+    era: str = "unknown"  # legacy | modern
+    protocol_version: str | None = None
+    capabilities: dict[str, Any] = field(default_factory=dict)
+    server_info: dict[str, Any] = field(default_factory=dict)
+    instructions: str | None = None
+    init_result: dict[str, Any] | None = None
+
+
+class Session:
+    """A client session with one server."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        timeout: float = 10.0,
+        client_capabilities: dict[str, Any] | None = None,
+    ) -> None:
+        self.transport = transport
+        self.timeout = timeout
+        self.client_capabilities = client_capabilities or {}
+        self.state = ServerState()
+        self.received: list[Received] = []
+        self.notifications: list[dict[str, Any]] = []
+        self.server_requests: list[dict[str, Any]] = []
+        self.unmatched: list[dict[str, Any]] = []  # responses to ids we never sent, or sent twice
+        self.exchanges: list[Exchange] = []
+        self._pending: dict[str, Exchange] = {}
+        self._done_ids: set[str] = set()
+        self._abandoned: set[str] = set()
+        self._next_id = 1
+        self._answered_server_requests = 0
+
+    @property
+    def transcript(self):  # noqa: ANN201 - the transport's Transcript
+        return self.transport.transcript
+
+    @property
+    def era(self) -> str:
+        return self.state.era
+
+    @property
+    def version(self) -> str | None:
+        return self.state.protocol_version
+
+    @property
+    def modern(self) -> bool:
+        return self.state.era == "modern"
+
+    # -- ids -------------------------------------------------------------
+    def new_id(self) -> int:
+        """A fresh integer id; never reuses one in flight (HARN-04)."""
+        while True:
+            value = self._next_id
+            self._next_id += 1
+            if _key(value) not in self._pending:
+                return value
+
+    # -- building messages ---------------------------------------------------
+    def request_message(self, method: str, params: dict[str, Any] | None = None, *, id: Any = None) -> dict:
+        message: dict[str, Any] = {"jsonrpc": "2.0", "id": self.new_id() if id is None else id, "method": method}
+        params = self.with_meta(params) if self.modern else params
+        if params is not None:
+            message["params"] = params
+        return message
+
+    def with_meta(self, params: dict[str, Any] | None, **extra_meta: Any) -> dict[str, Any]:
+        """Add the modern era's per-request `_meta` (version and capabilities)."""
+        params = dict(params or {})
+        meta = dict(params.get("_meta") or {})
+        meta.setdefault(META_VERSION, self.state.protocol_version or MODERN)
+        meta.setdefault(META_CAPABILITIES, self.client_capabilities)
+        meta.setdefault(META_CLIENT_INFO, CLIENT_INFO)
+        meta.update(extra_meta)
+        params["_meta"] = meta
+        return params
+
+    def http_headers(self, message: Any) -> dict[str, str] | None:
+        """Headers a V5 client must add per request (HARN-04, HTTP-M02/M03)."""
+        if self.transport.kind != "http" or not self.modern or not isinstance(message, dict):
+            return None
+        headers = {"MCP-Protocol-Version": str(self.state.protocol_version or MODERN)}
+        method = message.get("method")
+        if isinstance(method, str):
+            headers["Mcp-Method"] = method
+            params = message.get("params") or {}
+            if method in ("tools/call", "prompts/get") and isinstance(params.get("name"), str):
+                headers["Mcp-Name"] = _header_value(params["name"])
+            elif method == "resources/read" and isinstance(params.get("uri"), str):
+                headers["Mcp-Name"] = _header_value(params["uri"])
+        return headers
+
+    # -- sending -------------------------------------------------------------
+    def send_request(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        id: Any = None,
+        headers: dict[str, str] | None = None,
+        message: dict[str, Any] | None = None,
+    ) -> Exchange:
+        """Send a request without waiting; `wait()` for its response later."""
+        message = message or self.request_message(method, params, id=id)
+        exchange = Exchange(method=method, request=message, sent_at=time.monotonic())
+        self._pending[_key(message.get("id"))] = exchange
+        self.exchanges.append(exchange)
+        merged = {**(self.http_headers(message) or {}), **(headers or {})}
+        self.transport.send(message, headers=merged or None)
+        return exchange
+
+    def request(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        id: Any = None,
+        timeout: float | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Exchange:
+        """Send a request and wait for its response; raises NoResponse or ServerGone."""
+        exchange = self.send_request(method, params, id=id, headers=headers)
+        return self.wait(exchange, timeout)
+
+    def send_batch(self, messages: list[dict[str, Any]]) -> list[Exchange]:
+        """Send several frames as one JSON array; returns the exchanges of its requests."""
+        exchanges = []
+        for message in messages:
+            if "method" in message and "id" in message:
+                exchange = Exchange(method=message["method"], request=message, sent_at=time.monotonic())
+                self._pending[_key(message["id"])] = exchange
+                self.exchanges.append(exchange)
+                exchanges.append(exchange)
+        self.transport.send(messages)
+        return exchanges
+
+    def abandon(self, exchanges: list[Exchange]) -> None:
+        """Stop waiting for these; a late answer is then accepted quietly, not flagged."""
+        for exchange in exchanges:
+            key = _key(exchange.id)
+            if self._pending.pop(key, None) is not None:
+                self._abandoned.add(key)
+
+    def notify(self, method: str, params: dict[str, Any] | None = None, *, headers: dict | None = None) -> None:
+        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method}
+        if params is not None:
+            message["params"] = params
+        merged = {**(self.http_headers(message) or {}), **(headers or {})}
+        self.transport.send(message, headers=merged or None)
+
+    def send_message(self, message: Any, *, headers: dict[str, str] | None = None) -> None:
+        """Send any JSON value as is (malformed on purpose, batches, ...)."""
+        self.transport.send(message, headers=headers)
+
+    def send_raw(self, data: bytes, *, headers: dict[str, str] | None = None) -> None:
+        self.transport.send_raw(data, headers=headers)
+
+    # -- receiving -------------------------------------------------------------
+    def wait(self, exchange: Exchange, timeout: float | None = None, *, raise_on_timeout: bool = True) -> Exchange:
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        while not exchange.answered:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if raise_on_timeout:
+                    raise NoResponse(exchange, timeout)
+                return exchange
+            self.pump(remaining)
+        return exchange
+
+    def wait_for_id(self, request_id: Any, timeout: float) -> dict[str, Any] | None:
+        """Wait for any response carrying `request_id` (for frames sent raw)."""
+        deadline = time.monotonic() + timeout
+        start = len(self.received)
+        while time.monotonic() < deadline:
+            for item in self.received[start:]:
+                msg = item.message
+                if isinstance(msg, dict) and "method" not in msg and _key(msg.get("id")) == _key(request_id):
+                    return msg
+            start = len(self.received)
+            self.pump(deadline - time.monotonic())
+        return None
+
+    def collect(self, seconds: float) -> list[Received]:
+        """Read whatever the server sends for `seconds`; returns those frames."""
+        start = len(self.received)
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            self.pump(remaining)
+        return self.received[start:]
+
+    def pump(self, timeout: float) -> bool:
+        """Take at most one incoming item; False on timeout. Raises ServerGone."""
+        try:
+            incoming = self.transport.receive(max(timeout, 0.0))
+        except ReadTimeout:
+            return False
+        except TransportError as exc:
+            failure = getattr(exc, "failure", None)
+            if failure is not None and failure.request_id is not None:
+                exchange = self._pending.pop(_key(failure.request_id), None)
+                if exchange is not None:
+                    exchange.failure = str(failure.error)
+                    exchange.http = failure.http
+                    exchange.received_at = time.monotonic()
+                    self._done_ids.add(_key(failure.request_id))
+                    return True
+            raise
+        self._dispatch(incoming)
+        return True
+
+    def _dispatch(self, incoming: Incoming) -> None:
+        messages = incoming.message if isinstance(incoming.message, list) else [incoming.message]
+        for message in messages:
+            self._dispatch_one(message, incoming)
+
+    def _dispatch_one(self, message: Any, incoming: Incoming) -> None:
+        now = time.monotonic()
+        record = Received(message=message, channel=incoming.channel, at=now, http=incoming.http)
+        self.received.append(record)
+        if not isinstance(message, dict):
+            return
+        if "method" in message and "id" in message:
+            self.server_requests.append(message)
+            self._answer_server_request(message)
+        elif "method" in message:
+            self.notifications.append(message)
+        elif "id" in message or "result" in message or "error" in message:
+            exchange = self._match(message.get("id"))
+            if exchange is None:
+                if incoming.request_id is not None and message.get("id") is None:
+                    # HTTP error bodies with id null still answer the POST they came on
+                    exchange = self._pending.pop(_key(incoming.request_id), None)
+                if exchange is None:
+                    self.unmatched.append(message)
+                    return
+            record.answers = exchange.method
+            exchange.response = message
+            exchange.received_at = now
+            exchange.http = incoming.http or exchange.http
+
+    def _match(self, response_id: Any) -> Exchange | None:
+        key = _key(response_id)
+        exchange = self._pending.pop(key, None)
+        if exchange is not None:
+            self._done_ids.add(key)
+            return exchange
+        # Same id in another JSON type ("1" for 1): deliver, but flag it (RPC-02).
+        for pending_key, candidate in list(self._pending.items()):
+            if response_id is not None and str(candidate.id) == str(response_id):
+                del self._pending[pending_key]
+                candidate.loose_match = True
+                self._done_ids.add(pending_key)
+                return candidate
+        return None
+
+    def _answer_server_request(self, message: dict[str, Any]) -> None:
+        if self.modern or self._answered_server_requests >= MAX_SERVER_REQUESTS_ANSWERED:
+            return  # V5 servers must not send requests (VER-07): do not play along
+        self._answered_server_requests += 1
+        method = message.get("method")
+        reply: dict[str, Any] = {"jsonrpc": "2.0", "id": message.get("id")}
+        if method == "ping":
+            reply["result"] = {}
+        elif method == "roots/list" and "roots" in self.client_capabilities:
+            reply["result"] = {"roots": []}
+        else:
+            reply["error"] = {"code": -32601, "message": f"client does not support {method}"}
+        try:
+            self.transport.send(reply)
+        except TransportError:
+            pass
+
+    # -- era and version negotiation -------------------------------------------
+    def initialize(
+        self,
+        version: str = LATEST_LEGACY,
+        *,
+        capabilities: dict[str, Any] | None = None,
+        send_initialized: bool = True,
+        timeout: float | None = None,
+    ) -> Exchange:
+        """The legacy handshake (LIFE-01): initialize, then notifications/initialized."""
+        params = {
+            "protocolVersion": version,
+            "capabilities": self.client_capabilities if capabilities is None else capabilities,
+            "clientInfo": CLIENT_INFO,
+        }
+        exchange = self.request("initialize", params, timeout=timeout)
+        result = exchange.result if isinstance(exchange.result, dict) else None
+        if result is not None:
+            negotiated = result.get("protocolVersion")
+            self.state = ServerState(
+                era="legacy",
+                protocol_version=negotiated if isinstance(negotiated, str) else version,
+                capabilities=result.get("capabilities") or {},
+                server_info=result.get("serverInfo") or {},
+                instructions=result.get("instructions"),
+                init_result=result,
+            )
+            if self.transport.kind == "http" and self.state.protocol_version not in ("2024-11-05", "2025-03-26"):
+                self.transport.protocol_version = self.state.protocol_version  # type: ignore[attr-defined]
+            if send_initialized:
+                self.notify("notifications/initialized")
+        return exchange
+
+    def discover(self, version: str = MODERN, *, timeout: float | None = None) -> Exchange:
+        """`server/discover` with a modern `_meta` (HARN-01); adopts the modern era on success."""
+        previous = self.state
+        self.state = ServerState(era="modern", protocol_version=version)
+        try:
+            exchange = self.request("server/discover", {}, timeout=timeout)
+        except Exception:
+            self.state = previous
+            raise
+        result = exchange.result if isinstance(exchange.result, dict) else None
+        if result is None:
+            self.state = previous
+            return exchange
+        meta = result.get("_meta") or {}
+        self.state = ServerState(
+            era="modern",
+            protocol_version=version,
+            capabilities=result.get("capabilities") or {},
+            server_info=meta.get(META_SERVER_INFO) or {},
+            instructions=result.get("instructions"),
+            init_result=result,
+        )
+        return exchange
+
+    def open(self, version: str) -> Exchange:
+        """Start the session at `version` (an exact version string)."""
+        if version == MODERN:
+            return self.discover(version)
+        return self.initialize(version)
+
+    # -- helpers for suites -------------------------------------------------------
+    def list_all(self, method: str, key: str, *, max_pages: int = 50) -> Iterator[tuple[Exchange, list[Any]]]:
+        """Walk a paginated list method page by page (PAGE-01), yielding each page."""
+        cursor: Any = None
+        seen_cursors: set[str] = set()
+        for _ in range(max_pages):
+            params = {} if cursor is None else {"cursor": cursor}
+            exchange = self.request(method, params)
+            result = exchange.result if isinstance(exchange.result, dict) else {}
+            items = result.get(key) if isinstance(result.get(key), list) else []
+            yield exchange, items
+            cursor = result.get("nextCursor")
+            if cursor is None or not exchange.ok:
+                return
+            marker = json.dumps(cursor)
+            if marker in seen_cursors:
+                return
+            seen_cursors.add(marker)
+
+    def close(self) -> None:
+        close = getattr(self.transport, "close", None)
+        if close:
+            close()
+
+
+def _key(value: Any) -> str:
+    """Type-exact id key: 1 and "1" differ (RPC-02)."""
+    return json.dumps(value, sort_keys=True)
+
+
+def _header_value(value: str) -> str:
+    """Mcp-Name must be a header-safe string; non-ASCII goes base64-encoded (HTTP-M04)."""
+    import base64
+
+    if value.isascii() and value.isprintable() and value == value.strip():
+        return value
+    return "=?base64?" + base64.b64encode(value.encode("utf-8")).decode("ascii") + "?="
+
+
+__all__ = [
+    "CLIENT_INFO",
+    "LATEST_LEGACY",
+    "MODERN",
+    "Exchange",
+    "NoResponse",
+    "Received",
+    "ServerGone",
+    "ServerState",
+    "Session",
+]

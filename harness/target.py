@@ -1,0 +1,101 @@
+"""The server under test, as the user described it on the command line.
+
+`--server-cmd` alone: a fresh process per connection over stdio.
+`--server-url` alone: an already-running Streamable HTTP server.
+Both: the harness launches the command once (own process group, reaped at the
+end) and speaks HTTP to the URL; `{port}` in either is replaced by a free port.
+"""
+
+from __future__ import annotations
+
+import shlex
+import socket
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from harness.transcript import Transcript
+from harness.transport.base import ServerNotStarted, Transport
+from harness.transport.http import HttpTransport
+from harness.transport.stdio import StdioTransport
+
+
+@dataclass
+class ServerTarget:
+    command: str | None = None
+    url: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    timeout: float = 10.0
+    startup_timeout: float = 20.0
+    _launched: StdioTransport | None = None
+
+    @property
+    def transport_kind(self) -> str:
+        return "http" if self.url else "stdio"
+
+    def describe(self) -> str:
+        if self.url and self.command:
+            return f"{self.command} (HTTP at {self.url})"
+        return self.url or self.command or "(none)"
+
+    def prepare(self) -> None:
+        """Resolve `{port}` and, for a launched HTTP server, start it once and wait for it."""
+        if self.url and "{port}" in self.url:
+            port = free_port()
+            self.url = self.url.replace("{port}", str(port))
+            if self.command:
+                self.command = self.command.replace("{port}", str(port))
+        if self.url and self.command and self._launched is None:
+            launched = StdioTransport(self.command, env=self.env, cwd=self.cwd)
+            launched.start()
+            self._launched = launched
+            wait_for_port(self.url, self.startup_timeout, launched)
+
+    def connect(self, transcript: Transcript | None = None) -> Transport:
+        """A started transport: a new process (stdio) or a new HTTP client."""
+        transport: Transport
+        if self.url:
+            transport = HttpTransport(self.url, headers=self.headers, transcript=transcript, timeout=self.timeout)
+        else:
+            assert self.command, "no server command"
+            transport = StdioTransport(self.command, env=self.env, cwd=self.cwd, transcript=transcript)
+        transport.start()
+        return transport
+
+    def launched_alive(self) -> bool:
+        return self._launched is None or self._launched.proc is not None and self._launched.proc.poll() is None
+
+    def shutdown(self) -> None:
+        if self._launched is not None:
+            self._launched.close(grace=0.5)
+            self._launched = None
+
+    @property
+    def launched_stderr(self) -> str:
+        return self._launched.transcript.stderr_text() if self._launched else ""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(url: str, timeout: float, launched: StdioTransport | None = None) -> None:
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if launched is not None and launched.proc is not None and launched.proc.poll() is not None:
+            raise ServerNotStarted(
+                f"server command exited with {launched.proc.poll()} before listening on {url}; "
+                f"stderr:\n{launched.transcript.stderr_text(1500)}"
+            )
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise ServerNotStarted(f"nothing listening on {url} after {timeout:g}s: {shlex.quote(url)}")

@@ -1,0 +1,107 @@
+"""What every transport offers the session: send frames, receive frames, close.
+
+A transport moves bytes and JSON values. It knows nothing of JSON-RPC ids or
+rule ids; it only reports what it saw (including bytes that were not JSON) so
+that checks higher up can judge them.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from harness.transcript import Transcript
+
+
+class TransportError(Exception):
+    """The connection to the server broke; carries a short explanation."""
+
+
+class ServerGone(TransportError):
+    """The server process exited or closed its output."""
+
+    def __init__(self, message: str, returncode: int | None = None) -> None:
+        super().__init__(message)
+        self.returncode = returncode
+
+
+class ServerNotStarted(TransportError):
+    """The server could not be started at all (bad command, refused connection)."""
+
+
+class ReadTimeout(TransportError):
+    """Nothing arrived within the wait."""
+
+
+@dataclass
+class HttpInfo:
+    """How an HTTP exchange went, for the HTTP-* checks."""
+
+    method: str
+    status: int
+    headers: dict[str, str]
+    content_type: str
+    body: bytes = b""
+    sse_events: list[dict[str, str]] = field(default_factory=list)
+    request_headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Incoming:
+    """One JSON value from the server, with where it came from."""
+
+    message: Any
+    channel: str
+    http: HttpInfo | None = None
+    request_id: Any = None  # HTTP only: the id of the POST this arrived on
+
+
+@dataclass
+class Failure:
+    """Queued instead of a message when an exchange failed below JSON-RPC."""
+
+    error: TransportError
+    request_id: Any = None
+    http: HttpInfo | None = None
+
+
+class Transport(Protocol):
+    transcript: Transcript
+    kind: str
+
+    def start(self) -> None: ...
+
+    def send(self, message: Any, headers: dict[str, str] | None = None) -> None: ...
+
+    def send_raw(self, data: bytes, headers: dict[str, str] | None = None) -> None: ...
+
+    def receive(self, timeout: float) -> Incoming: ...
+
+    def alive(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+def encode(message: Any) -> bytes:
+    """Compact UTF-8 JSON, no newline inside (STDIO-01 applies to us as a client too)."""
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class Inbox:
+    """A bounded queue of Incoming/Failure items shared by reader threads."""
+
+    def __init__(self, maxsize: int = 10000) -> None:
+        self._queue: queue.Queue[Incoming | Failure] = queue.Queue(maxsize=maxsize)
+
+    def put(self, item: Incoming | Failure) -> None:
+        self._queue.put(item)
+
+    def get(self, timeout: float) -> Incoming | Failure:
+        try:
+            if timeout <= 0:
+                return self._queue.get_nowait()
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            raise ReadTimeout(f"no message within {timeout:.1f}s") from None
