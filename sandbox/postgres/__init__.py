@@ -1,0 +1,1 @@
+"""PostgreSQL in local mode: binaries, cluster process control, schema, seeding, change tracking."""

