@@ -1243,7 +1243,7 @@ _CATALOGUE: tuple[Rule, ...] = (
     _rule(
         "AUTH-11",
         "INFO",
-        "all",
+        "V2+",
         "basic/authorization",
         "A stdio server takes credentials from its environment: no in-band token, no browser prompt",
         transport="stdio",

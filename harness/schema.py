@@ -453,11 +453,14 @@ def _describe(error: ValidationError) -> str:
     """A short message: no megabyte reprs of the offending instance."""
     kw, expected, instance = error.validator, error.validator_value, error.instance
     if kw == "type":
-        return f"expected {_or_list(expected)}, got {_json_type(instance)} {_preview(instance)}".rstrip()
+        got = _json_type(instance)
+        shown = "" if instance is None or isinstance(instance, bool) else " " + _preview(instance)
+        return f"expected {_or_list(expected)}, got {got}{shown}"
     if kw == "const":
         return f"expected {_preview(expected)}, got {_preview(instance)}"
     if kw == "enum":
-        return f"expected one of {_preview(expected)}, got {_preview(instance)}"
+        choices = ", ".join(_preview(x, 30) for x in list(expected)[:12])
+        return f"expected one of {choices}, got {_preview(instance)}"
     if kw == "required":
         return error.message  # "'content' is a required property": already short
     message = error.message
