@@ -10,7 +10,6 @@ writes the reports.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from harness.transport.base import ServerGone, TransportError
 
 MCP_FIXTURES = {"mcp_session", "mcp_connect", "mcp_profile", "mcp_version", "mcp_target", "verdict"}
 NOT_VERIFIED = "NOT VERIFIED"
+_Failed = pytest.fail.Exception
 EVIDENCE_FRAMES = 60
 
 
@@ -369,9 +369,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
     _store(pyfuncitem, found, include_evidence=bool(failures))
     if failures:
         lines = "\n".join(f.line() for f in failures[:20])
-        outcome.force_exception(AssertionError(f"{lines}\n\ntranscript:\n{found.evidence()}"))
+        outcome.force_exception(_Failed(f"{lines}\n\ntranscript:\n{found.evidence()}", pytrace=False))
     elif excinfo is not None and isinstance(excinfo[1], (NoResponse, TransportError)):
-        outcome.force_exception(AssertionError(str(excinfo[1])))
+        outcome.force_exception(_Failed(str(excinfo[1]), pytrace=False))
 
 
 def _store(item: pytest.Item, found: Verdict, include_evidence: bool) -> None:
@@ -396,6 +396,3 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         return None
     return [f"mcp server: {run.target.describe()} (protocol {run.requested_version}, timeout {run.timeout:g}s)"]
 
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes")

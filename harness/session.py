@@ -256,7 +256,13 @@ class Session:
         self.transport.send(message, headers=merged or None)
 
     def send_message(self, message: Any, *, headers: dict[str, str] | None = None) -> None:
-        """Send any JSON value as is (malformed on purpose, batches, ...)."""
+        """Send any JSON value as is (malformed on purpose, batches, ...).
+
+        Ids in it were really sent, so a reply carrying one is not a phantom.
+        """
+        for item in message if isinstance(message, list) else [message]:
+            if isinstance(item, dict) and item.get("id") is not None:
+                self._abandoned.add(_key(item["id"]))
         self.transport.send(message, headers=headers)
 
     def send_raw(self, data: bytes, *, headers: dict[str, str] | None = None) -> None:
@@ -339,6 +345,9 @@ class Session:
                     # HTTP error bodies with id null still answer the POST they came on
                     exchange = self._pending.pop(_key(incoming.request_id), None)
                 if exchange is None:
+                    if _key(message.get("id")) in self._abandoned:
+                        record.answers = "(unawaited)"
+                        return
                     self.unmatched.append(message)
                     return
             record.answers = exchange.method

@@ -1,0 +1,55 @@
+"""stdio hygiene (STDIO-*): what goes on the pipes, and how the server ends.
+
+STDIO-01/02 are also checked on every frame of every test; here they get a
+full run of their own from start-up to shutdown.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.checks.stdio import stdout_hygiene
+from harness.findings import fail, warn
+from suites._support import harmless
+
+pytestmark = pytest.mark.transport("stdio")
+
+
+@pytest.mark.rule("STDIO-01", "STDIO-02")
+def test_stdio02_only_protocol_on_stdout_from_start_to_exit(mcp_connect, verdict):
+    session = mcp_connect()
+    caps = session.state.capabilities
+    for family, method, key in (
+        ("tools", "tools/list", "tools"),
+        ("resources", "resources/list", "resources"),
+        ("prompts", "prompts/list", "prompts"),
+    ):
+        if family in caps:
+            for _page in session.list_all(method, key, max_pages=5):
+                pass
+    harmless(session)
+    session.transport.close_stdin()
+    session.transport.wait_exit(3.0)
+    session.collect(0.2) if session.transport.alive() else None
+    verdict.add(stdout_hygiene(session.transcript.frames))
+
+
+@pytest.mark.rule("STDIO-04")
+def test_stdio04_utf8_round_trip(mcp_session, verdict):
+    text = "ünïcødé ✓ 😀 中文"
+    exchange = harmless(mcp_session, id=text)
+    got = (exchange.response or {}).get("id")
+    if got != text:
+        verdict.add(fail("STDIO-04", f"non-ASCII id came back as {got!r}", exchange.response))
+
+
+@pytest.mark.rule("STDIO-05")
+def test_stdio05_exits_when_stdin_closes(mcp_connect, verdict):
+    session = mcp_connect()
+    harmless(session)
+    transport = session.transport
+    transport.close_stdin()
+    code = transport.wait_exit(5.0)
+    if code is None:
+        transport.close(grace=0)
+        verdict.add(warn("STDIO-05", f"still running 5 s after stdin closed; needed SIG{transport.kill_needed}"))
