@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -105,6 +106,15 @@ def rate(fn: Callable[[], Any], seconds: float) -> float:
             return n / elapsed
 
 
+def _engines() -> list[str]:
+    """The engines to time: pure Python always, jsonschema-rs when importable."""
+    return ["python"] + (["rs"] if schema.jsonschema_rs is not None else [])
+
+
+def _use(engine: str) -> None:
+    os.environ["MCP_HARNESS_SCHEMA_ENGINE"] = "python" if engine == "python" else "auto"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=0.5, help="time per measurement")
@@ -112,25 +122,32 @@ def main() -> None:
 
     t0 = time.perf_counter()
     schema.preload()
-    print(f"schema load (all {len(ALL_VERSIONS)} versions): {(time.perf_counter() - t0) * 1000:.0f} ms\n")
-    header = (
-        f"{'version':<11} {'frame':<24} {'bytes':>9} {'json.loads/s':>13} {'validate/s':>11} {'ratio':>6}"
+    print(f"schema load (all {len(ALL_VERSIONS)} versions): {(time.perf_counter() - t0) * 1000:.0f} ms")
+    engines = _engines()
+    print(
+        f"engines: {', '.join(engines)} (rs = jsonschema-rs yes/no fast path, errors still from jsonschema)\n"
     )
+    header = f"{'version':<11} {'frame':<24} {'bytes':>9} {'json.loads/s':>13}"
+    header += "".join(f" {e + ' valid/s':>15} {'ratio':>6}" for e in engines)
     print(header)
     print("-" * len(header))
     for version in ALL_VERSIONS:
         for label, (method, make) in FRAMES.items():
             frame = make(version)
-            errors = schema.validate_response(version, method, frame)
-            if errors:
-                raise SystemExit(f"benchmark frame invalid at {version}: {errors}")
             raw = json.dumps(frame)
             loads = rate(lambda raw=raw: json.loads(raw), args.seconds)
-            valid = rate(lambda f=frame, m=method, v=version: schema.validate_response(v, m, f), args.seconds)
-            print(
-                f"{version:<11} {label:<24} {len(raw):>9,} {loads:>13,.0f} {valid:>11,.0f} "
-                f"{loads / valid:>5.1f}x"
-            )
+            line = f"{version:<11} {label:<24} {len(raw):>9,} {loads:>13,.0f}"
+            for engine in engines:
+                _use(engine)
+                errors = schema.validate_response(version, method, frame)
+                if errors:
+                    raise SystemExit(f"benchmark frame invalid at {version}: {errors}")
+                valid = rate(
+                    lambda f=frame, m=method, v=version: schema.validate_response(v, m, f), args.seconds
+                )
+                line += f" {valid:>15,.0f} {loads / valid:>5.2f}x"
+            print(line)
+    print("\nratio = json.loads rate / validation rate (below 1: validating costs less than parsing)")
 
 
 if __name__ == "__main__":

@@ -507,3 +507,66 @@ def test_no_network_fixture_would_catch_a_fetch(no_network: list[str]) -> None:
     with pytest.raises(Exception):  # noqa: B017 - any failure; what matters is the recorded fetch
         Draft202012Validator(REMOTE).validate({"a": 1})
     assert no_network == ["https://example.invalid/schemas/a.json"]
+
+
+# --------------------------------------------------------------------------- optional jsonschema-rs fast path
+
+EDGE_INSTANCES: list[Any] = [
+    None,
+    True,
+    0,
+    1.0,
+    -5,
+    2**53 - 1,
+    2**70,
+    1.5,
+    "",
+    "ünï 🚀",
+    [],
+    {},
+    [1, "a", None],
+    {"jsonrpc": "2.0", "id": 1.0, "result": {}},
+    {"jsonrpc": "2.0", "id": True, "error": {"code": True, "message": "m"}},
+    {"jsonrpc": "2.0", "id": 1, "error": {"code": 1.0, "message": "m"}},
+    {"type": "text", "text": "x", "annotations": {"priority": 1.5, "audience": ["user"]}},
+    {"type": "text", "text": "x", "annotations": {"priority": 0, "audience": ["robot"]}},
+    {"uri": "file:///a", "blob": 5},
+    {"name": "t", "inputSchema": {"type": "object", "properties": {"a": 1}}},
+]
+
+
+def _differential_corpus(version: str) -> list[Any]:
+    frames = [f for _, f in good_frames(version)] + [f for _, f, _ in bad_frames(version)]
+    results = [f["result"] for f in frames if isinstance(f.get("result"), dict)]
+    return frames + results + EDGE_INSTANCES
+
+
+@pytest.mark.parametrize("version", ALL_VERSIONS)
+def test_fast_engine_agrees_with_jsonschema_on_every_definition(version: str) -> None:
+    """jsonschema-rs only answers 'valid?'; it must agree with jsonschema on the whole corpus."""
+    if schema.jsonschema_rs is None:
+        pytest.skip("jsonschema-rs not installed (optional accelerator)")
+    disagreements = []
+    for name in schema.definition_names(version):
+        slow = schema._validator(version, name)
+        fast = schema._fast_validator(version, name, "jsonschema-rs")
+        assert fast is not None, name
+        for instance in _differential_corpus(version):
+            try:
+                fast_valid = fast.is_valid(instance)
+            except Exception:
+                continue  # not convertible: validate_definition falls back to jsonschema
+            if fast_valid != slow.is_valid(instance):
+                disagreements.append((name, json.dumps(instance)[:120], fast_valid))
+    assert disagreements == []
+
+
+@pytest.mark.parametrize("version", ALL_VERSIONS)
+def test_engines_give_identical_reports(version: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    frames = [(m, f) for m, f in good_frames(version)] + [(m, f) for m, f, _ in bad_frames(version)]
+    monkeypatch.setenv("MCP_HARNESS_SCHEMA_ENGINE", "python")
+    assert schema.engine() == "jsonschema"
+    slow = [validate_incoming(version, f, m) for m, f in frames]
+    monkeypatch.setenv("MCP_HARNESS_SCHEMA_ENGINE", "auto")
+    fast = [validate_incoming(version, f, m) for m, f in frames]
+    assert fast == slow
