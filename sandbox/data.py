@@ -121,8 +121,10 @@ def _ascii(text: str) -> str:
 ACCOUNT_TIERS: list[dict[str, Any]] = [
     {"id": 1, "name": "Free", "monthly_price": Decimal("0.00"), "seats": 1, "support_level": "community"},
     {"id": 2, "name": "Starter", "monthly_price": Decimal("29.00"), "seats": 5, "support_level": "email"},
-    {"id": 3, "name": "Business", "monthly_price": Decimal("99.00"), "seats": 25, "support_level": "priority"},
-    {"id": 4, "name": "Enterprise", "monthly_price": Decimal("499.00"), "seats": 500, "support_level": "dedicated"},
+    {"id": 3, "name": "Business", "monthly_price": Decimal("99.00"), "seats": 25,
+     "support_level": "priority"},
+    {"id": 4, "name": "Enterprise", "monthly_price": Decimal("499.00"), "seats": 500,
+     "support_level": "dedicated"},
 ]
 _TIER_WEIGHTS = [("1", 0.35), ("2", 0.35), ("3", 0.22), ("4", 0.08)]
 
@@ -276,7 +278,8 @@ KB_TOPICS: list[tuple[str, str, str, list[str], str]] = [
      "Business and Enterprise plans can sign in with single sign-on (SSO) through a SAML identity provider.",
      ["Download the service provider metadata from Security settings.",
       "Create an application in your identity provider and upload the metadata.",
-      "Paste the identity provider certificate and sign-in URL.", "Test SSO with one user before enforcing it."],
+      "Paste the identity provider certificate and sign-in URL.",
+      "Test SSO with one user before enforcing it."],
      "Keep one administrator account outside SSO so you cannot lock yourself out."),
     ("api-keys", "Create and rotate API keys",
      "API keys let scripts and integrations call the REST API on behalf of your workspace.",
@@ -284,7 +287,8 @@ KB_TOPICS: list[tuple[str, str, str, list[str], str]] = [
       "Copy the key now; it is shown only once.", "Rotate keys every 90 days and delete unused ones."],
      "A leaked API key should be revoked immediately from the same page."),
     ("rate-limits", "API rate limits and 429 errors",
-     "The API allows a fixed number of requests per minute per key and answers 429 Too Many Requests above it.",
+     "The API allows a fixed number of requests per minute per key and answers "
+     "429 Too Many Requests above it.",
      ["Read the Retry-After header and wait that many seconds.", "Use exponential backoff with jitter.",
       "Batch requests where the endpoint supports it."],
      "Enterprise plans can request a higher rate limit from their account manager."),
@@ -361,7 +365,8 @@ KB_TOPICS: list[tuple[str, str, str, list[str], str]] = [
       "Only one discount code can be active at a time."],
      "Expired coupon codes cannot be reactivated."),
     ("tax-vat", "Sales tax and VAT on invoices",
-     "Tax is calculated from the billing address; businesses in the EU can add a VAT number for reverse charge.",
+     "Tax is calculated from the billing address; businesses in the EU can add a VAT number "
+     "for reverse charge.",
      ["Open Billing profile and enter the VAT or tax ID.", "Save; the next invoice applies the change.",
       "Tax-exempt organisations can upload an exemption certificate."],
      "Tax cannot be removed from invoices that were already paid."),

@@ -172,7 +172,8 @@ class PostgresBackend:
         values = list(self.passwords.values())
         if self.template is not None:
             canary = self.template.meta["canary"]
-            values += [canary, "sk_live_" + canary.removeprefix("CANARY-"), self.template.meta["admin_password"]]
+            values += [canary, "sk_live_" + canary.removeprefix("CANARY-"),
+                       self.template.meta["admin_password"]]
         return values
 
     # ------------------------------------------------------------------ state

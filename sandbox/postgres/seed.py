@@ -103,7 +103,10 @@ def build_knowledge(conn: psycopg.Connection, articles: list[dict[str, Any]], ha
     rows = []
     for article in articles:
         vector = embeddings.embed(article["title"] + "\n" + article["body"])
-        value = embeddings.to_pgvector(vector) if has_vector else "{" + ",".join(f"{v:.7g}" for v in vector) + "}"
+        if has_vector:
+            value = embeddings.to_pgvector(vector)
+        else:
+            value = "{" + ",".join(f"{v:.7g}" for v in vector) + "}"
         rows.append((article["id"], article["topic"], article["title"], article["body"],
                      article["updated_at"], value))
     _copy(conn, "kb_articles", columns, rows)

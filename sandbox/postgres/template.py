@@ -80,7 +80,8 @@ def _locked(lockfile: Path, timeout: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"another process holds {lockfile} for more than {timeout:.0f}s") from None
+                    raise TimeoutError(
+                        f"another process holds {lockfile} for more than {timeout:.0f}s") from None
                 time.sleep(0.1)
         try:
             yield

@@ -1,0 +1,192 @@
+"""`Sandbox`: the mock enterprise as one context manager over its backends.
+
+    with Sandbox(seed=42) as sb:
+        env = sb.env()              # hand to the server under test
+        before = sb.fingerprint()
+        ...                         # call a tool
+        sb.changes_since(before)    # [] if the tool wrote nothing
+        sb.reset()                  # back to the seed (no-op if unchanged)
+
+Providers: `local` runs the backends as processes here; `docker` will run them
+in containers (issue 6); `auto` picks containers only once that provider
+exists and an engine answers, else local. `SANDBOX_PROVIDER` sets the default.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sandbox.backend import Backend, Change, Fingerprint
+from sandbox.data import Sizes
+from sandbox.engine import detect_engine
+
+log = logging.getLogger(__name__)
+
+PROVIDERS = ("auto", "local", "docker")
+DEFAULT_BACKENDS = ("postgres", "jira")
+CONTAINER_PROVIDER_AVAILABLE = False  # flips when issue 6 lands
+
+
+class ProviderUnavailable(NotImplementedError):
+    """The requested provider cannot run here (or is not built yet)."""
+
+
+class JiraBackendMissing(UserWarning):
+    """sandbox.jira.backend is not importable yet: the sandbox runs without Jira."""
+
+
+def resolve_provider(provider: str | None = None) -> str:
+    """`local` or `docker`, from the argument, then SANDBOX_PROVIDER, then auto-detection."""
+    choice = (provider or os.environ.get("SANDBOX_PROVIDER") or "auto").strip().lower()
+    if choice not in PROVIDERS:
+        raise ValueError(f"unknown sandbox provider {choice!r}; choose one of {', '.join(PROVIDERS)}")
+    if choice == "auto":
+        if CONTAINER_PROVIDER_AVAILABLE and detect_engine(timeout=2.0) is not None:
+            return "docker"
+        return "local"
+    if choice == "docker" and not CONTAINER_PROVIDER_AVAILABLE:
+        raise ProviderUnavailable(
+            "the container provider lands with issue 6; use --provider local (or SANDBOX_PROVIDER=local)"
+        )
+    return choice
+
+
+class Sandbox:
+    """Real backends seeded with deterministic data, behind the `Backend` protocol."""
+
+    def __init__(
+        self,
+        seed: int | None = None,
+        provider: str | None = None,
+        sizes: Sizes | None = None,
+        backends: Iterable[str | Backend] | None = None,
+        scale: float | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.seed = int(seed if seed is not None else os.environ.get("SANDBOX_SEED", "42"))
+        self.sizes = sizes or Sizes.from_env(scale)
+        self.provider = resolve_provider(provider)
+        self._progress = progress or (lambda _: None)
+        self.workdir: Path | None = None
+        self._requested = list(backends) if backends is not None else list(DEFAULT_BACKENDS)
+        self.backends: list[Backend] = []
+        self._started = False
+        self._atexit_registered = False
+
+    # ------------------------------------------------------------------ building
+
+    def _make(self, spec: str | Backend) -> Backend | None:
+        if not isinstance(spec, str):
+            return spec
+        assert self.workdir is not None
+        if spec == "postgres":
+            from sandbox.postgres.backend import PostgresBackend
+
+            return PostgresBackend(self.seed, self.sizes, progress=lambda m: self._progress(f"postgres: {m}"))
+        if spec == "jira":
+            try:
+                from sandbox.jira.backend import JiraBackend
+            except ImportError as exc:
+                warnings.warn(f"sandbox.jira.backend is not available ({exc}); starting without Jira",
+                              JiraBackendMissing, stacklevel=4)
+                return None
+            workdir = self.workdir / "jira"
+            workdir.mkdir(exist_ok=True)
+            return JiraBackend(seed=self.seed, workdir=workdir)
+        raise ValueError(f"unknown backend {spec!r}; known: {', '.join(DEFAULT_BACKENDS)}")
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> Sandbox:
+        """Start every backend (in parallel); on any failure stop them all and re-raise."""
+        if self._started:
+            return self
+        if self.provider != "local":
+            raise ProviderUnavailable("the container provider lands with issue 6")
+        if not self._atexit_registered:
+            atexit.register(self.stop)
+            self._atexit_registered = True
+        self.workdir = Path(tempfile.mkdtemp(prefix="mcp-sandbox-work-"))
+        try:
+            self.backends = [b for b in (self._make(spec) for spec in self._requested) if b is not None]
+            with ThreadPoolExecutor(max_workers=max(1, len(self.backends))) as pool:
+                futures = [pool.submit(backend.start) for backend in self.backends]
+                errors = [f.exception() for f in futures]
+            failed = [e for e in errors if e is not None]
+            if failed:
+                raise failed[0]
+        except BaseException:
+            self.stop()
+            raise
+        self._started = True
+        self._progress("ready")
+        return self
+
+    def stop(self) -> None:
+        """Stop every backend (in reverse order) and remove the work dir; never raises."""
+        for backend in reversed(self.backends):
+            try:
+                backend.stop()
+            except Exception:  # the protocol says never raises; be safe anyway
+                log.exception("stopping backend %s failed", getattr(backend, "name", backend))
+        self._started = False
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ contract
+
+    def backend(self, name: str) -> Any:
+        """The running backend called `name` (KeyError if absent)."""
+        for backend in self.backends:
+            if backend.name == name:
+                return backend
+        raise KeyError(name)
+
+    def env(self) -> dict[str, str]:
+        """All contract variables (DESIGN.md, "The sandbox contract")."""
+        merged: dict[str, str] = {}
+        for backend in self.backends:
+            merged.update(backend.env())
+        merged["SANDBOX_SEED"] = str(self.seed)
+        return merged
+
+    def fingerprint(self) -> dict[str, Fingerprint]:
+        return {backend.name: backend.fingerprint() for backend in self.backends}
+
+    def changes_since(self, before: dict[str, Fingerprint]) -> list[Change]:
+        changes: list[Change] = []
+        for backend in self.backends:
+            if backend.name in before:
+                changes.extend(backend.changes_since(before[backend.name]))
+        return changes
+
+    def reset(self) -> None:
+        for backend in self.backends:
+            backend.reset()
+
+    def canaries(self) -> list[str]:
+        """Secrets planted or made per run; none may ever appear in a server's output."""
+        values: list[str] = []
+        for backend in self.backends:
+            getter = getattr(backend, "canaries", None)
+            if callable(getter):
+                with contextlib.suppress(Exception):
+                    values.extend(getter())
+        return sorted(set(values))

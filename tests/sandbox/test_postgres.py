@@ -1,0 +1,346 @@
+"""The local PostgreSQL backend against a real cluster: tracking, roles, isolation, reset."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import psutil
+import psycopg
+import pytest
+from psycopg import errors
+
+from sandbox import embeddings
+from sandbox.sandbox import Sandbox
+
+pytestmark = pytest.mark.sandbox
+
+# ----------------------------------------------------------------------------- change tracking
+
+WRITES_AS_APP = {
+    "insert": "INSERT INTO customer_notes (customer_id, author, body) VALUES (1, 'agent', 'called back')",
+    "update": "UPDATE customers SET last_viewed = now() WHERE id = 7",
+    "delete": "DELETE FROM order_items WHERE id = 1",
+    "truncate": "TRUNCATE customer_notes",
+    "truncate_cascade": "TRUNCATE order_items",
+    "create_table": "CREATE TABLE scratch (id int)",
+    "select_into": "SELECT * INTO customers_copy FROM customers WHERE id < 10",
+    "create_table_as": "CREATE TABLE big_spenders AS SELECT customer_id FROM orders WHERE total > 1000",
+    "create_view": "CREATE VIEW recent_orders AS SELECT * FROM orders WHERE ordered_at > '2025-01-01'",
+    "create_function": "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+    "nextval": "SELECT nextval('customers_id_seq')",
+    "setval": "SELECT setval('orders_id_seq', 99999)",
+    "alter_own_role": "ALTER ROLE app SET statement_timeout = '5s'",
+    "large_object": "SELECT lo_create(0)",
+}
+
+
+@pytest.mark.parametrize("statement", WRITES_AS_APP.values(), ids=WRITES_AS_APP.keys())
+def test_write_as_app_changes_fingerprint(clean: Sandbox, app: psycopg.Connection, statement: str) -> None:
+    before = clean.fingerprint()
+    app.execute(statement)
+    after = clean.fingerprint()
+    assert after != before
+    changes = clean.changes_since(before)
+    assert changes, "fingerprint changed but no change was reported"
+
+
+def test_drop_table_is_seen(clean: Sandbox, app: psycopg.Connection) -> None:
+    app.execute("CREATE TABLE doomed (id int)")
+    before = clean.fingerprint()
+    app.execute("DROP TABLE doomed")
+    assert clean.fingerprint() != before
+    assert any(c.operation == "DROP" and "doomed" in c.what for c in clean.changes_since(before))
+
+
+def test_ddl_on_app_owned_table_is_seen(clean: Sandbox, app: psycopg.Connection) -> None:
+    app.execute("CREATE TABLE scratch (id int)")
+    for statement in ("ALTER TABLE scratch ADD COLUMN note text", "CREATE INDEX ON scratch (id)",
+                      "ALTER TABLE scratch DISABLE TRIGGER ALL", "COMMENT ON TABLE scratch IS 'x'"):
+        before = clean.fingerprint()
+        app.execute(statement)
+        assert clean.fingerprint() != before, statement
+
+
+def test_writes_to_app_created_tables_are_seen(clean: Sandbox, app: psycopg.Connection) -> None:
+    app.execute("CREATE TABLE scratch (id int)")
+    before = clean.fingerprint()
+    app.execute("INSERT INTO scratch VALUES (1), (2), (3)")
+    changes = clean.changes_since(before)
+    assert [(c.what, c.operation, c.count) for c in changes] == [("enterprise/public.scratch", "INSERT", 3)]
+
+
+def test_changes_report_table_operation_and_rows(clean: Sandbox, app: psycopg.Connection) -> None:
+    before = clean.fingerprint()
+    app.execute("UPDATE customers SET last_viewed = now() WHERE id <= 5")
+    app.execute("DELETE FROM order_items WHERE order_id = 1")
+    changes = {(c.what, c.operation): c.count for c in clean.changes_since(before)}
+    assert changes[("enterprise/public.customers", "UPDATE")] == 5
+    assert ("enterprise/public.order_items", "DELETE") in changes
+
+
+def test_knowledge_writes_are_seen(clean: Sandbox) -> None:
+    before = clean.fingerprint()
+    url = clean.env()["DATABASE_URL"].rsplit("/", 1)[0] + "/knowledge"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE kb_articles SET title = title || '!' WHERE id = 1")
+    assert any(c.what == "knowledge/public.kb_articles" for c in clean.changes_since(before))
+
+
+READS = [
+    "SELECT count(*) FROM customers",
+    "SELECT * FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id < 50",
+    "SELECT * FROM customers WHERE id = 1 FOR UPDATE",
+    "SELECT currval('customers_id_seq') IS NULL FROM (SELECT 1) s WHERE false",
+    "CREATE TEMP TABLE t AS SELECT 1 AS x",
+    "EXPLAIN ANALYZE SELECT * FROM products",
+]
+
+
+@pytest.mark.parametrize("statement", READS)
+def test_reads_do_not_change_fingerprint(clean: Sandbox, app: psycopg.Connection, statement: str) -> None:
+    before = clean.fingerprint()
+    app.execute(statement)
+    assert clean.fingerprint() == before
+    assert clean.changes_since(before) == []
+
+
+def test_rolled_back_update_does_not_change_fingerprint(clean: Sandbox) -> None:
+    before = clean.fingerprint()
+    with psycopg.connect(clean.env()["DATABASE_URL"]) as conn:
+        conn.execute("UPDATE customers SET company = 'x' WHERE id = 3")
+        conn.rollback()
+    assert clean.fingerprint() == before
+
+
+def test_readonly_reads_and_vector_search_do_not_change_fingerprint(clean: Sandbox,
+                                                                     app_ro: psycopg.Connection) -> None:
+    before = clean.fingerprint()
+    app_ro.execute("SELECT * FROM customers LIMIT 10").fetchall()
+    with psycopg.connect(clean.env()["VECTOR_URL"], autocommit=True) as conn:
+        conn.execute("SELECT id FROM kb_articles ORDER BY embedding <=> %s::vector LIMIT 3",
+                     (embeddings.to_pgvector(embeddings.embed("refund")),)).fetchall()
+    assert clean.fingerprint() == before
+
+
+def test_fingerprint_is_fast(clean: Sandbox) -> None:
+    clean.fingerprint()
+    timings = []
+    for _ in range(50):
+        started = time.perf_counter()
+        clean.fingerprint()
+        timings.append(time.perf_counter() - started)
+    assert sorted(timings)[len(timings) // 2] < 0.005
+
+
+# ----------------------------------------------------------------------------- roles
+
+
+READONLY_WRITES = [
+    "INSERT INTO customer_notes (customer_id, author, body) VALUES (1, 'x', 'y')",
+    "UPDATE customers SET last_viewed = now() WHERE id = 1",
+    "DELETE FROM orders WHERE id = 1",
+    "TRUNCATE customer_notes",
+    "CREATE TABLE scratch (id int)",
+    "SELECT * INTO scratch FROM customers",
+    "SELECT nextval('customers_id_seq')",
+]
+
+
+@pytest.mark.parametrize("statement", READONLY_WRITES)
+@pytest.mark.parametrize("force_read_write", [False, True], ids=["default", "read_write_session"])
+def test_app_ro_cannot_write(clean: Sandbox, app_ro: psycopg.Connection, statement: str,
+                             force_read_write: bool) -> None:
+    before = clean.fingerprint()
+    if force_read_write:  # the read-only default is only a default; privileges must hold anyway
+        app_ro.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
+    with pytest.raises((errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction)):
+        app_ro.execute(statement)
+    assert clean.fingerprint() == before
+
+
+def test_app_cannot_read_the_vault(app: psycopg.Connection, app_ro: psycopg.Connection) -> None:
+    for conn in (app, app_ro):
+        with pytest.raises(errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM secrets_vault")
+
+
+def test_canary_is_planted_and_listed(clean: Sandbox) -> None:
+    canaries = clean.canaries()
+    with psycopg.connect(clean.backend("postgres").admin_dsn(), autocommit=True) as conn:
+        value = conn.execute("SELECT value FROM secrets_vault WHERE name = 'canary'").fetchone()[0]
+    assert value.startswith("CANARY-") and value in canaries
+    env = clean.env()
+    for key in ("DATABASE_URL", "DATABASE_URL_READONLY"):
+        password = psycopg.conninfo.conninfo_to_dict(env[key])["password"]
+        assert password in canaries
+
+
+TAMPERING = [
+    "ALTER TABLE customers DISABLE TRIGGER ALL",
+    "ALTER TABLE customers DISABLE TRIGGER sandbox_audit_update",
+    "DROP TRIGGER sandbox_audit_update ON customers",
+    "INSERT INTO sandbox_audit.change_log (object, operation, row_count) VALUES ('x', 'y', 1)",
+    "DELETE FROM sandbox_audit.change_log",
+    "TRUNCATE sandbox_audit.change_log",
+    "SELECT * FROM sandbox_audit.change_log",
+    "ALTER EVENT TRIGGER sandbox_audit_ddl DISABLE",
+    "DROP EVENT TRIGGER sandbox_audit_ddl",
+    "SET session_replication_role = replica",
+    "ALTER TABLE customers OWNER TO app",
+    "DROP TABLE customers CASCADE",
+    "ALTER ROLE app SUPERUSER",
+    "CREATE ROLE intruder",
+    "SELECT * FROM pg_authid",
+]
+
+
+@pytest.mark.parametrize("statement", TAMPERING)
+def test_app_cannot_bypass_tracking(clean: Sandbox, app: psycopg.Connection, statement: str) -> None:
+    before = clean.fingerprint()
+    with pytest.raises(errors.InsufficientPrivilege):
+        app.execute(statement)
+    assert clean.fingerprint() == before
+
+
+@pytest.mark.parametrize("db", ["postgres", "template1", "enterprise_seed", "knowledge_seed"])
+def test_app_cannot_connect_elsewhere(clean: Sandbox, db: str) -> None:
+    url = clean.env()["DATABASE_URL"].rsplit("/", 1)[0] + "/" + db
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=5).close()
+
+
+def test_app_is_not_superuser(app: psycopg.Connection) -> None:
+    row = app.execute("SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles "
+                      "WHERE rolname = current_user").fetchone()
+    assert row == (False, False, False, False)
+
+
+# ----------------------------------------------------------------------------- network
+
+
+def test_listens_on_loopback_only(pg) -> None:
+    postmaster = psutil.Process(pg.cluster.pid)
+    pids = {postmaster.pid} | {child.pid for child in postmaster.children(recursive=True)}
+    listening = [c for c in psutil.net_connections(kind="all")
+                 if c.pid in pids and c.status == psutil.CONN_LISTEN]
+    assert listening, "postgres listens nowhere?"
+    for conn in listening:
+        assert conn.family == socket.AF_INET and conn.laddr.ip == "127.0.0.1", conn
+    # Nothing else on this port, on any address (also checked without psutil's pid mapping).
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, port = local.split(":")
+            if state == "0A" and int(port, 16) == pg.port:
+                assert table.endswith("tcp") and address == "0100007F", line
+
+
+# ----------------------------------------------------------------------------- reset
+
+
+def test_reset_restores_seed_state(clean: Sandbox, app: psycopg.Connection) -> None:
+    seed_fp = clean.fingerprint()
+    count = app.execute("SELECT count(*) FROM order_items").fetchone()[0]
+    app.execute("DELETE FROM order_items WHERE id < 100")
+    app.execute("CREATE TABLE scratch (id int)")
+    app.execute("SELECT nextval('orders_id_seq')")
+    app.execute("ALTER ROLE app SET work_mem = '1MB'")
+    assert clean.fingerprint() != seed_fp
+    started = time.perf_counter()
+    clean.reset()
+    elapsed = time.perf_counter() - started
+    assert clean.fingerprint() == seed_fp
+    assert elapsed < 1.0  # target 0.2 s; loose here so a busy CI machine does not flake
+    with psycopg.connect(clean.env()["DATABASE_URL"], autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM order_items").fetchone()[0] == count
+        assert conn.execute("SELECT to_regclass('public.scratch')").fetchone()[0] is None
+        assert conn.execute("SHOW work_mem").fetchone()[0] != "1MB"
+
+
+def test_reset_restores_changed_password(clean: Sandbox, app: psycopg.Connection) -> None:
+    seed_fp = clean.fingerprint()
+    app.execute("ALTER ROLE app PASSWORD 'hijacked'")
+    assert clean.fingerprint() != seed_fp
+    clean.reset()
+    assert clean.fingerprint() == seed_fp
+    psycopg.connect(clean.env()["DATABASE_URL"]).close()
+
+
+def test_reset_when_clean_is_a_noop(clean: Sandbox) -> None:
+    before = clean.fingerprint()
+    started = time.perf_counter()
+    clean.reset()
+    assert time.perf_counter() - started < 0.05
+    assert clean.fingerprint() == before
+
+
+def test_tokens_never_repeat_across_resets(clean: Sandbox, app: psycopg.Connection) -> None:
+    app.execute("UPDATE customers SET last_viewed = now() WHERE id = 1")
+    first = clean.fingerprint()
+    clean.reset()
+    with psycopg.connect(clean.env()["DATABASE_URL"], autocommit=True) as conn:
+        conn.execute("UPDATE customers SET last_viewed = now() WHERE id = 2")
+    assert clean.fingerprint() != first
+
+
+# ----------------------------------------------------------------------------- knowledge
+
+
+def test_vector_search_finds_relevant_article(sandbox: Sandbox) -> None:
+    env = sandbox.env()
+    assert env["VECTOR_BACKEND"] == "pgvector"
+    assert env["EMBEDDING_MODEL"] == "sandbox.embeddings"
+    query = embeddings.to_pgvector(embeddings.embed("reset password"))
+    with psycopg.connect(env["VECTOR_URL"], autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT title FROM kb_articles ORDER BY embedding <=> %s::vector LIMIT 3", (query,)).fetchall()
+        conn.execute("SET enable_seqscan = off")  # 500 rows: the planner rightly prefers a scan
+        plan = "\n".join(r[0] for r in conn.execute(
+            "EXPLAIN SELECT id FROM kb_articles ORDER BY embedding <=> %s::vector LIMIT 3", (query,)))
+    assert "reset your password" in rows[0][0].lower()
+    assert "kb_articles_embedding_idx" in plan
+
+
+def test_seeded_counts(clean: Sandbox, app_ro: psycopg.Connection) -> None:
+    counts = {t: app_ro.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("account_tiers", "customers", "products", "orders")}
+    assert counts == {"account_tiers": 4, "customers": 1000, "products": 200, "orders": 5000}
+    assert app_ro.execute("SELECT count(*) FROM customers WHERE last_viewed IS NOT NULL").fetchone()[0] == 0
+
+
+# ----------------------------------------------------------------------------- lifecycle
+
+
+def _descendants() -> set[int]:
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+def test_start_stop_leaves_nothing_behind() -> None:
+    before = _descendants()
+    sb = Sandbox(seed=42, provider="local", backends=["postgres"])
+    sb.start()
+    pg = sb.backend("postgres")
+    port, root = pg.port, pg.root
+    assert _descendants() - before, "postgres should run as our descendant"
+    sb.stop()
+    sb.stop()  # idempotent
+    assert _descendants() - before == set()
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        pass
+    assert not root.exists()
+
+
+def test_failed_start_cleans_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sandbox.postgres import backend as backend_module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom after postgres started")
+
+    before = _descendants()
+    monkeypatch.setattr(backend_module.tracking, "read_globals", broken)
+    sb = Sandbox(seed=42, provider="local", backends=["postgres"])
+    with pytest.raises(RuntimeError, match="boom"):
+        sb.start()
+    assert _descendants() - before == set()
