@@ -344,3 +344,32 @@ def test_failed_start_cleans_up(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(RuntimeError, match="boom"):
         sb.start()
     assert _descendants() - before == set()
+
+
+def test_crashed_run_is_reaped_by_the_next_start(tmp_path: Path) -> None:
+    """A harness killed with SIGKILL leaves postgres running; the next start stops and removes it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from sandbox.paths import reap_stale_runs
+
+    script = ("import sys, time; from sandbox.sandbox import Sandbox\n"
+              "sb = Sandbox(seed=42, provider='local', backends=['postgres']).start()\n"
+              "pg = sb.backend('postgres'); print(pg.cluster.pid, pg.root, flush=True); time.sleep(120)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    try:
+        pid_text, root_text = proc.stdout.readline().split()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    postmaster, root = int(pid_text), Path(root_text)
+    assert psutil.pid_exists(postmaster) and root.exists()
+    assert root in reap_stale_runs()
+    assert not root.exists()
+    deadline = time.monotonic() + 5
+    while psutil.pid_exists(postmaster) and psutil.Process(postmaster).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "orphaned postmaster still running"
+        time.sleep(0.01)
