@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -189,12 +190,14 @@ class Server:
 
     def _batch(self, items: list[Any], conn: Conn, emit: Emit) -> list[Any]:
         version = self.default_version(conn)
-        accepted = conn.version is not None and conn.version <= V2
-        if conn.version == V2 and self.faults.on("RPC-12-reject-batch-v2", version):
+        # Before initialize a dual-era connection is modern (no batches); legacy-only: not initialized.
+        era = conn.version or (self.modern[-1] if self.modern else None)
+        accepted = era is not None and era <= V2
+        if era == V2 and self.faults.on("RPC-12-reject-batch-v2", era):
             accepted = False
-        if conn.version is not None and conn.version >= V3:  # the faults are split by transport
-            accepted = self.faults.on("RPC-12-accept-batch-v3", version) or self.faults.on(
-                "RPC-12-accept-batch-v3-http", version)
+        if era is not None and era >= V3:  # the two faults are the same behaviour, split by transport
+            accepted = self.faults.on("RPC-12-accept-batch-v3", era) or self.faults.on(
+                "RPC-12-accept-batch-v3-http", era)
         if not items or not accepted:
             why = "Empty batch" if not items else "Batch requests are not supported at this protocol version"
             return [self.reply(version, None, error=RpcError(INVALID_REQUEST, why))]
@@ -314,8 +317,10 @@ class Server:
         has_modern_meta = isinstance(meta, dict) and (META_VERSION in meta or META_CAPS in meta)
         return not (method == "ping" and not has_modern_meta and self.legacy)
 
-    def _unknown_method(self, method: str, ctx: Ctx, conn: Conn | None = None) -> Any:
-        if conn is not None and conn.transport == "stdio" and ctx.fault("LIVE-02-exit-on-unknown-method"):
+    def _unknown_method(self, method: str, ctx: Ctx) -> Any:
+        if ctx.fault("LIVE-02-exit-on-unknown-method"):  # a stdio-only fault (Faults filters by transport)
+            sys.stderr.write("spec-server: exiting on an unknown method (fault)\n")
+            sys.stderr.flush()
             os._exit(3)
         if ctx.fault("RPC-10-unknown-method-result"):
             return {}
@@ -352,7 +357,7 @@ class Server:
         if conn.version is None:
             if method in _LEGACY_METHODS:
                 raise RpcError(INVALID_REQUEST, "Server not initialized: send initialize first")
-            return self._unknown_method(method, ctx, conn)
+            return self._unknown_method(method, ctx)
         meta = params.get("_meta")
         if isinstance(meta, dict) and "progressToken" in meta:
             ctx.progress_token = meta["progressToken"]
@@ -369,7 +374,7 @@ class Server:
             if method == "tools/call":
                 self._before_tool_call(ctx)
             return _LEGACY_METHODS[method](ctx, params)
-        return self._unknown_method(method, ctx, conn)
+        return self._unknown_method(method, ctx)
 
     def _legacy_log_threshold(self, conn: Conn, ctx: Ctx) -> str | None:
         if ctx.fault("CAP-04-log-without-capability"):

@@ -190,7 +190,8 @@ def _tool_defs(ctx: Ctx) -> list[dict]:
     return tools
 
 
-def list_tools(ctx: Ctx, params: dict) -> dict:
+def _listed_tools(ctx: Ctx) -> list[dict]:
+    """The tools as listed, faults applied; every listed tool can also be called."""
     tools = _tool_defs(ctx)
     if ctx.fault("TOOL-01-missing-input-schema"):
         del tools[0]["inputSchema"]
@@ -204,6 +205,11 @@ def list_tools(ctx: Ctx, params: dict) -> dict:
         tools.append(dict(tools[0]))
     if ctx.fault("TOOL-11-list-varies") and ctx.state.tool_called:
         tools.append({"name": "late_tool", "inputSchema": {"type": "object"}})
+    return tools
+
+
+def list_tools(ctx: Ctx, params: dict) -> dict:
+    tools = _listed_tools(ctx)
     page, cursor = paginate(ctx, "tools", tools, params)
     result: dict[str, Any] = {"tools": page}
     if cursor:
@@ -219,7 +225,9 @@ def _check_args(schema: dict, args: dict) -> str | None:
             return f"missing required argument {name!r}"
     for name, value in args.items():
         if name not in props:
-            return f"unexpected argument {name!r}"
+            if schema.get("additionalProperties") is False:
+                return f"unexpected argument {name!r}"
+            continue
         spec = props[name]
         kind = spec.get("type")
         ok = {
@@ -247,8 +255,8 @@ def call_tool(ctx: Ctx, params: dict) -> dict:
         if ctx.fault("RPC-11-accept-bad-params"):
             return {"content": []}
         raise bad_params(ctx, "tools/call needs params {name: string, arguments?: object}")
+    tools = {t["name"]: t for t in _listed_tools(ctx)}
     ctx.state.tool_called = True
-    tools = {t["name"]: t for t in _tool_defs(ctx)}
     if name not in tools:
         if ctx.fault("TOOL-05-unknown-tool-as-result"):
             return {"content": [_text(f"Unknown tool: {name}")], "isError": True}
@@ -259,14 +267,15 @@ def call_tool(ctx: Ctx, params: dict) -> dict:
             except KeyError:
                 message += "\n" + traceback.format_exc()
         raise RpcError(INTERNAL_ERROR if ctx.fault("TOOL-05-wrong-code") else INVALID_PARAMS, message)
-    problem = _check_args(tools[name]["inputSchema"], args)
+    real = {t["name"]: t for t in _tool_defs(ctx)}  # validate against the true schema, not a faulty listing
+    problem = _check_args(real.get(name, {}).get("inputSchema", {"type": "object"}), args)
     if problem and not ctx.fault("TOOL-06-success-on-bad-args"):
         if at_least(ctx.version, V4) and not ctx.fault("TOOL-06-protocol-error-v4"):
             return {"content": [_text(f"Invalid arguments for {name}: {problem}")], "isError": True}
         raise RpcError(INVALID_PARAMS, f"Invalid arguments for {name}: {problem}")
     ctx.log("info", f"tools/call {name}")
     ctx.log("debug", {"tool": name, "arguments": args})
-    result = _TOOL_IMPLS[name](ctx, args)
+    result = _TOOL_IMPLS.get(name, _late_tool)(ctx, args)  # fault-only extras answer like late_tool
     if ctx.fault("RPC-14-bad-meta-key"):
         result["_meta"] = {"-bad key-": 1}
     return result
