@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
 import uvicorn
@@ -51,6 +52,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(
             "--token and --admin-token (or JIRA_SANDBOX_TOKEN / JIRA_SANDBOX_ADMIN_TOKEN) are required"
         )
+    if not re.fullmatch(r"[A-Z][A-Z0-9_]{1,9}", args.project.upper()):
+        parser.error(f"--project {args.project!r} is not a valid Jira project key")
     if args.host in _WILDCARDS:
         parser.error("the sandbox binds loopback only; use --host 127.0.0.1")
     return args
