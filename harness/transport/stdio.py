@@ -94,7 +94,7 @@ class StdioTransport:
                 env=env,
                 cwd=self.cwd,
                 start_new_session=True,
-                bufsize=0,
+                bufsize=-1,
             )
         except (OSError, ValueError) as exc:
             raise ServerNotStarted(f"cannot start {shlex.join(self.argv)!r}: {exc}") from exc

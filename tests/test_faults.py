@@ -1,0 +1,54 @@
+"""Proof that every check can fail: each fault of the spec server breaks one
+rule, and the suites must report exactly that rule, at the fault's version.
+
+The same server without faults must pass clean at every version it speaks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.coverage import suite_rules
+from harness.versions import ALL_VERSIONS, V4
+from tests.suite_runner import list_faults, run_suites, spec_server_cmd
+
+FAULTS = list_faults()
+CLAIMED = suite_rules()
+STDIO_FAULTS = [f for f in FAULTS if f["rule"] in CLAIMED and "stdio" in f["transports"]]
+
+
+def fault_version(fault: dict) -> str:
+    """The version a fault is proven at: 2025-11-25 when it applies there, else its newest."""
+    versions = fault["versions"]
+    return V4 if V4 in versions else versions[-1]
+
+
+@pytest.mark.parametrize("version", ALL_VERSIONS)
+def test_correct_spec_server_passes_clean(tmp_path, version):
+    run = run_suites(tmp_path, server_cmd=spec_server_cmd(), version=version)
+    assert run.failing() == set(), run.output
+    assert run.warning() == set(), run.output
+    assert run.returncode == 0, run.output
+    assert run.report["summary"]["pass"] > 10
+
+
+@pytest.mark.parametrize("fault", STDIO_FAULTS, ids=[f["name"] for f in STDIO_FAULTS])
+def test_fault_is_reported_as_exactly_its_rule(tmp_path, fault):
+    run = run_suites(tmp_path, server_cmd=spec_server_cmd(fault["name"]), version=fault_version(fault))
+    rule = fault["rule"]
+    if rule == "HARN-03":
+        assert run.returncode == 2, run.output
+        assert set(run.verdicts().values()) <= {"not_verified"}, run.output
+    elif fault["verdict"] == "fail":
+        assert run.failing() == {rule}, run.output
+        assert run.returncode == 1, run.output
+    else:
+        assert run.failing() == set(), run.output
+        assert rule in run.warning(), run.output
+        assert run.returncode == 0, run.output
+
+
+def test_every_claimed_rule_has_a_fault_fixture():
+    proven = {f["rule"] for f in FAULTS}
+    unproven = sorted(rule for rule in CLAIMED if rule not in proven)
+    assert unproven == [], f"rules checked by the suites without a fault that breaks them: {unproven}"
