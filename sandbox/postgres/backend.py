@@ -255,6 +255,11 @@ class PostgresBackend:
         conn = self._conns[db] = self._admin(db)
         # Log ids keep growing across resets, so a later write never reuses an earlier token.
         conn.execute("SELECT setval(%s, %s)", (AUDIT_SEQUENCE, self._high_water[db]))
+        # Check the copy, and warm the new session's caches so the next fingerprint() is fast.
+        state = tracking.read_state(conn)
+        if state != self._seed_states[db]:
+            raise RuntimeError(f"reset of {db} did not restore the seed state: {state} != "
+                               f"{self._seed_states[db]}")
 
     def _disconnect_all(self, db: str, timeout: float = 5.0) -> None:
         """Terminate every session on `db` and wait until they are gone.
