@@ -18,6 +18,7 @@ import atexit
 import contextlib
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import warnings
@@ -82,6 +83,7 @@ class Sandbox:
         self.backends: list[Backend] = []
         self._started = False
         self._atexit_registered = False
+        self._planted: list[str] = []
 
     # ------------------------------------------------------------------ building
 
@@ -102,7 +104,9 @@ class Sandbox:
                 return None
             workdir = self.workdir / "jira"
             workdir.mkdir(exist_ok=True)
-            return JiraBackend(seed=self.seed, workdir=workdir)
+            canary = "CANARY-JIRA-" + secrets.token_hex(16)  # planted in an issue the API user may not see
+            self._planted.append(canary)
+            return JiraBackend(seed=self.seed, workdir=workdir, canary=canary)
         raise ValueError(f"unknown backend {spec!r}; known: {', '.join(DEFAULT_BACKENDS)}")
 
     # ------------------------------------------------------------------ lifecycle
@@ -183,10 +187,15 @@ class Sandbox:
 
     def canaries(self) -> list[str]:
         """Secrets planted or made per run; none may ever appear in a server's output."""
-        values: list[str] = []
+        values: list[str] = list(self._planted)
         for backend in self.backends:
             getter = getattr(backend, "canaries", None)
             if callable(getter):
                 with contextlib.suppress(Exception):
                     values.extend(getter())
+            # Per-run secrets of backends without a canaries() method (the Jira service's tokens).
+            for attribute in ("token", "admin_token"):
+                value = getattr(backend, attribute, None)
+                if isinstance(value, str) and len(value) >= 16:
+                    values.append(value)
         return sorted(set(values))
