@@ -25,8 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 KEYWORDS = {"and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc"}
-# Characters Jira reserves in unquoted words; a word stops at any of these.
-_STOP = set(" \t\r\n()=!~<>,\"'&|[]{}")
+# A word stops at whitespace, an operator or punctuation; the other characters Jira reserves
+# (% ^ $ # ; ? +) are rejected unless quoted. Jira also reserves . @ / * but real queries use
+# them unquoted all the time (emails, dates, wildcards), so we accept them in words.
+_STOP = set(" \t\r\n()=!~<>,\"'&|[]{}%^$#;?+")
 _OPERATORS = ("!=", ">=", "<=", "!~", "=", "~", ">", "<")
 
 

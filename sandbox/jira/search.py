@@ -16,7 +16,17 @@ from typing import Any
 
 from sandbox.jira import jql
 from sandbox.jira.errors import ApiError
-from sandbox.jira.model import ISSUE_TYPES, PRIORITIES, PROJECT_ID, STATUSES, Issue, User, find
+from sandbox.jira.model import (
+    ISSUE_TYPES,
+    PRIORITIES,
+    PROJECT_ID,
+    STATUS_CATEGORIES,
+    STATUSES,
+    Issue,
+    User,
+    find,
+    status_category,
+)
 
 Predicate = Callable[[Issue], bool]
 
@@ -49,6 +59,7 @@ FIELD_NAMES = {
     "due": "due",
     "duedate": "due",
     "resolution": "resolution",
+    "statuscategory": "statuscategory",
     "customer id": "customer",
     "cf[10042]": "customer",
     "customfield_10042": "customer",
@@ -57,6 +68,10 @@ TEXT = {"summary", "description", "comment", "text"}
 USERS = {"assignee", "reporter", "creator"}
 DATES = {"created", "updated", "resolved", "due"}
 CATALOGUE = {"status": STATUSES, "priority": PRIORITIES, "issuetype": ISSUE_TYPES}
+# statusCategory accepts a category's name, key or id.
+CATEGORY_REFS = {
+    str(v).lower(): c["name"] for c in STATUS_CATEGORIES.values() for v in (c["name"], c["key"], c["id"])
+}
 OPS = {
     "text": {"~", "!~", "is", "is not"},
     "key": {"=", "!=", "in", "not in", ">", ">=", "<", "<="},
@@ -67,9 +82,11 @@ OPS = {
     "labels": {"=", "!=", "in", "not in", "is", "is not"},
     "date": {"=", "!=", ">", ">=", "<", "<=", "is", "is not"},
     "resolution": {"=", "!=", "in", "not in", "is", "is not"},
+    "statuscategory": {"=", "!=", "in", "not in"},
     "customer": {"=", "!=", ">", ">=", "<", "<=", "in", "not in", "is", "is not"},
 }
 _RELATIVE = re.compile(r"^([+-]?)(\d+)([wdhm])$", re.IGNORECASE)
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
 _DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
 _WORD = re.compile(r"[\w*?]+", re.UNICODE)
 
@@ -218,6 +235,7 @@ def _getter(field: str) -> Callable[[Issue], Any]:
         "resolved": lambda i: i.resolution_date,
         "due": lambda i: i.due_date,
         "resolution": lambda i: "Done" if i.resolution else None,
+        "statuscategory": lambda i: status_category(i.status)["name"],
         "customer": lambda i: i.customer_id,
     }[field]
 
@@ -252,6 +270,10 @@ def _resolve(field: str, value: jql.Value, name: str, ctx: Context) -> str | Non
         if text.upper() == ctx.project_key or text == PROJECT_ID or text.lower() == "support":
             return ctx.project_key
         raise semantic(f"The value '{text}' does not exist for the field '{name}'.")
+    if field == "statuscategory":
+        if text.lower() not in CATEGORY_REFS:
+            raise semantic(f"The value '{text}' does not exist for the field '{name}'.")
+        return CATEGORY_REFS[text.lower()]
     if field == "resolution":
         if text.lower() == "unresolved":
             return None
@@ -343,25 +365,43 @@ def _text(field: str, clause: jql.Clause, ctx: Context) -> Predicate:
 # --------------------------------------------------------------------------- dates
 
 
+def _shift(moment: datetime, text: str, name: str) -> datetime:
+    """Apply a period like "-7d", "+2w", "4h" to `moment`."""
+    match = _RELATIVE.match(text.strip())
+    if not match:
+        raise semantic(f"Date value '{text}' for field '{name}' is invalid.")
+    sign, amount, unit = match.groups()
+    delta = timedelta(**{_UNITS[unit.lower()]: int(amount)})
+    return moment - delta if sign == "-" else moment + delta
+
+
 def _when(value: jql.Value, name: str, ctx: Context) -> datetime:
     if isinstance(value, jql.Function):
         fn = value.name.lower()
-        today = ctx.now.replace(hour=0, minute=0, second=0, microsecond=0)
-        if fn == "now":
-            return ctx.now
-        if fn == "startofday":
-            return today
-        if fn == "endofday":
-            return today + timedelta(days=1) - timedelta(milliseconds=1)
-        _literal(value, name)
+        day = ctx.now.replace(hour=0, minute=0, second=0, microsecond=0)
+        starts = {
+            "now": ctx.now,
+            "startofday": day,
+            "startofweek": day - timedelta(days=(day.weekday() + 1) % 7),  # Jira weeks start on Sunday
+            "startofmonth": day.replace(day=1),
+            "startofyear": day.replace(month=1, day=1),
+        }
+        if fn in starts:
+            moment = starts[fn]
+        elif fn.startswith("endof") and "startof" + fn[5:] in starts:
+            start = starts["startof" + fn[5:]]
+            moment = {
+                "day": start + timedelta(days=1),
+                "week": start + timedelta(days=7),
+                "month": (start.replace(day=28) + timedelta(days=4)).replace(day=1),
+                "year": start.replace(year=start.year + 1),
+            }[fn[5:]] - timedelta(milliseconds=1)
+        else:
+            _literal(value, name)
+        return _shift(moment, value.args[0], name) if value.args else moment
     text = _literal(value, name)
-    match = _RELATIVE.match(text)
-    if match:
-        sign, amount, unit = match.groups()
-        delta = timedelta(
-            **{{"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}[unit.lower()]: int(amount)}
-        )
-        return ctx.now - delta if sign == "-" else ctx.now + delta
+    if _RELATIVE.match(text):
+        return _shift(ctx.now, text, name)
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=UTC)
@@ -411,7 +451,11 @@ def _sort_key(field: str, ctx: Context) -> Callable[[Issue], Any]:
 
 
 def _orderer(sorts: tuple[jql.Sort, ...], ctx: Context) -> Callable[[list[Issue]], list[Issue]]:
-    keys = [(_sort_key(canonical(s.field), ctx), s.descending) for s in sorts]
+    # "ORDER BY Rank" is in most saved filters; with no boards here, rank is creation order.
+    keys = [
+        (_sort_key("key" if s.field.lower() == "rank" else canonical(s.field), ctx), s.descending)
+        for s in sorts
+    ]
     if not keys:
         keys = [(_sort_key("key", ctx), True)]  # Jira's default: newest key first
 
