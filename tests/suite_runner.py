@@ -49,6 +49,7 @@ def run_suites(
     extra: list[str] | None = None,
     timeout: float = 5.0,
     paths: list[str] | None = None,
+    call_tools: bool = True,
 ) -> SuiteRun:
     args = [sys.executable, "-m", "pytest", *(paths or [str(REPO / "suites")]), "-q", "-p", "no:cacheprovider"]
     args += ["--protocol-version", version, "--mcp-timeout", str(timeout), "--mcp-report", str(out)]
@@ -56,6 +57,8 @@ def run_suites(
         args += ["--server-cmd", server_cmd]
     if server_url:
         args += ["--server-url", server_url]
+    if call_tools:
+        args.append("--mcp-call-tools")  # the test servers have no side effects
     args += extra or []
     proc = subprocess.run(
         args, cwd=REPO, capture_output=True, text=True, timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL
