@@ -30,6 +30,7 @@ from typing import Any
 from sandbox.backend import Backend, Change, Fingerprint
 from sandbox.data import Sizes
 from sandbox.engine import detect_engine
+from sandbox.paths import mark_owner, runtime_parent
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,9 @@ class Sandbox:
         if not self._atexit_registered:
             atexit.register(self.stop)
             self._atexit_registered = True
-        self.workdir = Path(tempfile.mkdtemp(prefix="mcp-sandbox-work-"))
+        # Next to the backends' run dirs and marked with our PID, so a crashed run's is reaped too.
+        self.workdir = Path(tempfile.mkdtemp(prefix="mcp-sandbox-work-", dir=runtime_parent()))
+        mark_owner(self.workdir)
         try:
             self.backends = [b for b in (self._make(spec) for spec in self._requested) if b is not None]
             with ThreadPoolExecutor(max_workers=max(1, len(self.backends))) as pool:

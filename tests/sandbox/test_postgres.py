@@ -193,6 +193,12 @@ TAMPERING = [
     "ALTER ROLE app SUPERUSER",
     "CREATE ROLE intruder",
     "SELECT * FROM pg_authid",
+    "COPY customers TO '/tmp/mcp-sandbox-leak.csv'",
+    "SELECT pg_read_file('/etc/hostname')",
+    "CREATE EXTENSION hstore",
+    "CREATE SCHEMA evil",
+    "ALTER SEQUENCE customers_id_seq RESTART",
+    "ALTER FUNCTION sandbox_audit.log_dml() OWNER TO app",
 ]
 
 
@@ -373,3 +379,24 @@ def test_crashed_run_is_reaped_by_the_next_start(tmp_path: Path) -> None:
     while psutil.pid_exists(postmaster) and psutil.Process(postmaster).status() != psutil.STATUS_ZOMBIE:
         assert time.monotonic() < deadline, "orphaned postmaster still running"
         time.sleep(0.01)
+
+
+def test_concurrent_first_starts_build_one_template(tmp_path: Path) -> None:
+    """Two processes starting with an empty cache: both come up, the template is built once."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("from sandbox.sandbox import Sandbox\n"
+              "with Sandbox(seed=1234, provider='local', backends=['postgres'], scale=0.05) as sb:\n"
+              "    print(sb.backend('postgres').template.meta['canary'])\n")
+    env = {**os.environ, "MCP_SANDBOX_CACHE": str(tmp_path / "cache"),
+           "PYTHONPATH": str(Path(__file__).parents[2])}
+    procs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=env) for _ in range(2)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    canaries = {out.strip() for out, _ in outputs}
+    assert len(canaries) == 1, "both runs must use the same (single) template"
+    templates = [p for p in (tmp_path / "cache" / "templates").iterdir() if p.is_dir()]
+    assert len(templates) == 1
