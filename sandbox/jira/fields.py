@@ -8,6 +8,7 @@ first.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sandbox.jira import adf
@@ -170,7 +171,7 @@ class FieldParser:
                 number = float(value)
             except (TypeError, ValueError):
                 raise ValueError(f"'{value}' is an invalid number") from None
-            if isinstance(value, bool):
+            if isinstance(value, bool) or not math.isfinite(number):
                 raise ValueError(f"'{value}' is an invalid number")
             return int(number) if number.is_integer() else number
         raise ValueError(f"Field '{name}' cannot be set.")  # pragma: no cover - guarded by SETTABLE

@@ -29,6 +29,7 @@ KEYWORDS = {"and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc
 # (% ^ $ # ; ? +) are rejected unless quoted. Jira also reserves . @ / * but real queries use
 # them unquoted all the time (emails, dates, wildcards), so we accept them in words.
 _STOP = set(" \t\r\n()=!~<>,\"'&|[]{}%^$#;?+")
+MAX_DEPTH = 100
 _OPERATORS = ("!=", ">=", "<=", "!~", "=", "~", ">", "<")
 
 
@@ -180,6 +181,7 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
 
     @property
     def tok(self) -> Token:
@@ -234,13 +236,26 @@ class _Parser:
             parts.append(self.not_expr())
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
+    def nest(self) -> None:
+        """Guard the recursion: a hostile query of 10,000 '(' must be a 400, not a crash."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise JqlSyntaxError(
+                f"Error in the JQL Query: The query is nested too deeply (over {MAX_DEPTH})."
+            )
+
     def not_expr(self) -> Node:
         if self.tok.is_kw("not"):
             self.advance()
-            return Not(self.not_expr())
+            self.nest()
+            node = Not(self.not_expr())
+            self.depth -= 1
+            return node
         if self.tok.kind == "lparen":
             self.advance()
+            self.nest()
             node = self.or_expr()
+            self.depth -= 1
             if self.tok.kind != "rparen":
                 raise self.fail("')'")
             self.advance()

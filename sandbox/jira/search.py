@@ -174,13 +174,21 @@ def _clause(clause: jql.Clause, ctx: Context) -> Predicate:
             else (lambda issue: not getter(issue))
         )
         return empty if op == "is" else (lambda issue: not empty(issue))
-    if any(isinstance(v, jql.Empty) for v in clause.values) and op in ("=", "in"):
-        rest = jql.Clause(clause.field, op, tuple(v for v in clause.values if not isinstance(v, jql.Empty)))
+    if any(isinstance(v, jql.Empty) for v in clause.values):
+        # `= EMPTY`, `in (EMPTY, x)` and their negations; EMPTY makes no sense with < > ~
+        if op not in ("=", "in", "!=", "not in"):
+            raise semantic(
+                f"The operator '{op}' does not support the 'EMPTY' value for field '{clause.field}'."
+            )
+        positive = "=" if op in ("=", "!=") else "in"
+        rest = jql.Clause(
+            clause.field, positive, tuple(v for v in clause.values if not isinstance(v, jql.Empty))
+        )
         empty = _clause(jql.Clause(clause.field, "is", (jql.Empty(),)), ctx)
-        if not rest.values:
-            return empty
-        other = _clause(rest, ctx)
-        return lambda issue: empty(issue) or other(issue)
+        other = _clause(rest, ctx) if rest.values else (lambda issue: False)
+        if op in ("=", "in"):
+            return lambda issue: empty(issue) or other(issue)
+        return lambda issue: not (empty(issue) or other(issue))
     if kind == "text":
         return _text(field, clause, ctx)
     if kind == "date":
@@ -243,7 +251,8 @@ def _getter(field: str) -> Callable[[Issue], Any]:
 def _literal(value: jql.Value, name: str) -> str:
     if isinstance(value, jql.Function):
         raise semantic(f"Unable to find JQL function '{value.name}({', '.join(value.args)})'.")
-    assert isinstance(value, jql.Literal)
+    if not isinstance(value, jql.Literal):
+        raise semantic(f"The field '{name}' does not support the 'EMPTY' value here.")
     return value.text
 
 
@@ -371,8 +380,11 @@ def _shift(moment: datetime, text: str, name: str) -> datetime:
     if not match:
         raise semantic(f"Date value '{text}' for field '{name}' is invalid.")
     sign, amount, unit = match.groups()
-    delta = timedelta(**{_UNITS[unit.lower()]: int(amount)})
-    return moment - delta if sign == "-" else moment + delta
+    try:
+        delta = timedelta(**{_UNITS[unit.lower()]: int(amount)})
+        return moment - delta if sign == "-" else moment + delta
+    except OverflowError:
+        raise semantic(f"Date value '{text}' for field '{name}' is out of range.") from None
 
 
 def _when(value: jql.Value, name: str, ctx: Context) -> datetime:
