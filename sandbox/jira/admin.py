@@ -12,7 +12,7 @@ import json
 import re
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
@@ -35,6 +35,7 @@ class RequestRecord:
     authorization: str | None
     status: int | None = None
     fault: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -44,21 +45,28 @@ class RequestRecord:
             "path": self.path,
             "query": self.query,
             "authorization": self.authorization,
+            "headers": self.headers,
             "status": self.status,
             "fault": self.fault,
         }
 
 
 class RequestLog:
-    """The last REQUEST_LOG_SIZE API requests (admin calls excluded), numbered from 1."""
+    """The last REQUEST_LOG_SIZE API requests (admin calls excluded), numbered from 1.
+
+    All headers are kept, not only Authorization: a server that forwards its
+    client's token may do so under another name (X-Api-Key, Cookie, ...).
+    """
 
     def __init__(self, size: int = REQUEST_LOG_SIZE) -> None:
         self.items: deque[RequestRecord] = deque(maxlen=size)
         self.total = 0
 
-    def add(self, method: str, path: str, query: str, authorization: str | None) -> RequestRecord:
+    def add(
+        self, method: str, path: str, query: str, authorization: str | None, headers: dict[str, str]
+    ) -> RequestRecord:
         self.total += 1
-        record = RequestRecord(self.total, time.time(), method, path, query, authorization)
+        record = RequestRecord(self.total, time.time(), method, path, query, authorization, headers=headers)
         self.items.append(record)
         return record
 

@@ -115,7 +115,11 @@ class Gate:
             return
 
         record = self.state.requests.add(
-            scope["method"], path, scope.get("query_string", b"").decode("latin-1"), authorization
+            scope["method"],
+            path,
+            scope.get("query_string", b"").decode("latin-1"),
+            authorization,
+            {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]},
         )
         fault = self.state.faults.take(path)
         if fault is not None:

@@ -279,8 +279,7 @@ class Renderer:
             "self": self.api(f"issue/{issue.id}"),
             "key": issue.key,
         }
-        if fields:
-            data["fields"] = {name: self.field_value(issue, name) for name in fields}
+        data["fields"] = {name: self.field_value(issue, name) for name in fields}
         wanted = {e.strip() for e in expand.split(",") if e.strip()}
         if "renderedFields" in wanted:
             data["renderedFields"] = {

@@ -428,6 +428,30 @@ async def assign(request: Request) -> Response:
     return no_content()
 
 
+async def editmeta(request: Request) -> Response:
+    store = store_of(request)
+    issue = store.get(request.path_params["ref"], actor(request))
+    fields = _meta_fields(request, issue.issue_type)
+    fields.pop("project", None)
+    return ok({"fields": fields})
+
+
+async def empty_worklog(request: Request) -> Response:
+    """Worklogs, watchers and remote links are not modelled: present but empty, as on a quiet project."""
+    store_of(request).get(request.path_params["ref"], actor(request))
+    return ok({"startAt": 0, "maxResults": 0, "total": 0, "worklogs": []})
+
+
+async def empty_watchers(request: Request) -> Response:
+    store_of(request).get(request.path_params["ref"], actor(request))
+    return ok({"self": str(request.url), "isWatching": False, "watchCount": 0, "watchers": []})
+
+
+async def empty_remotelinks(request: Request) -> Response:
+    store_of(request).get(request.path_params["ref"], actor(request))
+    return ok([])
+
+
 # --------------------------------------------------------------------------- comments
 
 
@@ -611,6 +635,10 @@ ROUTES = [
     Route("/issue/{ref}/transitions", get_transitions, methods=["GET"]),
     Route("/issue/{ref}/transitions", do_transition, methods=["POST"]),
     Route("/issue/{ref}/assignee", assign, methods=["PUT"]),
+    Route("/issue/{ref}/editmeta", editmeta, methods=["GET"]),
+    Route("/issue/{ref}/worklog", empty_worklog, methods=["GET"]),
+    Route("/issue/{ref}/watchers", empty_watchers, methods=["GET"]),
+    Route("/issue/{ref}/remotelink", empty_remotelinks, methods=["GET"]),
     Route("/issue/{ref}/comment", list_comments, methods=["GET"]),
     Route("/issue/{ref}/comment", add_comment, methods=["POST"]),
     Route("/issue/{ref}/comment/{cid}", get_comment, methods=["GET"]),

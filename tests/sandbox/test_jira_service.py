@@ -157,6 +157,9 @@ def test_atlassian_library_server_style(jb: JiraBackend) -> None:
     done = api.get_issue(key)["fields"]
     assert done["status"]["name"] == "Done" and done["resolution"]["name"] == "Done"
 
+    history = api.get_issue_status_changelog(key)  # expand=changelog
+    assert [(h["from"], h["to"]) for h in history] == [("To Do", "Done")]
+
     api.assign_issue(key, AGENTS[2]["account_id"])  # server style: {"name": ...}
     assert api.get_issue(key)["fields"]["assignee"]["accountId"] == AGENTS[2]["account_id"]
 
@@ -299,6 +302,55 @@ def test_bad_jql_answers_400_in_jira_format(http: httpx.Client, jql: str, fragme
         body = r.json()
         assert body["errors"] == {} and len(body["errorMessages"]) == 1
         assert fragment in body["errorMessages"][0]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content"),
+    [
+        ("POST", "/rest/api/2/issue", b"[]"),
+        ("POST", "/rest/api/2/issue", b"\xff\xfe not utf-8"),
+        ("POST", "/rest/api/2/issue", b'{"fields": null}'),
+        (
+            "POST",
+            "/rest/api/3/issue",
+            b'{"fields": {"summary": {"a": 1}, "description": [1], "labels": "x"}}',
+        ),
+        ("PUT", "/rest/api/2/issue/SUP-1", b'{"update": {"labels": [{"add": 5}, "x"]}}'),
+        ("PUT", "/rest/api/2/issue/SUP-1", b'{"fields": {"customfield_10042": "NaN"}}'),
+        ("POST", "/rest/api/2/issue/SUP-1/transitions", b'{"transition": "21"}'),
+        ("PUT", "/rest/api/2/issue/SUP-1/assignee", b'{"accountId": {"nested": true}}'),
+        ("POST", "/rest/api/2/issue/SUP-1/comment", b'{"body": {"type": "paragraph"}}'),
+        ("POST", "/rest/api/2/search", b'{"jql": ["status = Done"]}'),
+        ("POST", "/rest/api/3/search/jql", b'{"jql": "", "nextPageToken": 12}'),
+        ("GET", "/rest/api/2/search?startAt=-1", b""),
+        ("GET", "/rest/api/2/search?maxResults=lots", b""),
+        ("GET", "/rest/api/2/issue/SUP-1/comment/nope", b""),
+        ("PATCH", "/rest/api/2/issue/SUP-1", b"{}"),
+        ("GET", "/rest/api/2/no/such/endpoint", b""),
+    ],
+)
+def test_hostile_requests_get_jira_errors_never_500(
+    jb: JiraBackend, http: httpx.Client, method: str, path: str, content: bytes
+) -> None:
+    before = jb.fingerprint()
+    r = http.request(method, path, content=content, headers={"Content-Type": "application/json"})
+    assert 400 <= r.status_code < 500, r.text
+    body = r.json()
+    assert set(body) == {"errorMessages", "errors"} and (body["errorMessages"] or body["errors"])
+    assert jb.fingerprint() == before
+
+
+def test_read_only_extras(http: httpx.Client) -> None:
+    meta = http.get("/rest/api/2/issue/SUP-4/editmeta").json()["fields"]
+    assert "summary" in meta and "project" not in meta
+    assert http.get("/rest/api/2/issue/SUP-4/worklog").json()["worklogs"] == []
+    assert http.get("/rest/api/2/issue/SUP-4/watchers").json()["watchCount"] == 0
+    assert http.get("/rest/api/2/issue/SUP-4/remotelink").json() == []
+    only_id = http.get("/rest/api/2/issue/SUP-4", params={"fields": "id"}).json()
+    assert only_id["fields"] == {} and only_id["key"] == "SUP-4"
+    rendered = http.get("/rest/api/2/issue/SUP-4", params={"expand": "renderedFields,names,schema"}).json()
+    assert rendered["renderedFields"]["description"].startswith("<p>")
+    assert rendered["names"]["summary"] == "Summary" and rendered["schema"]["labels"]["items"] == "string"
 
 
 # --------------------------------------------------------------------------- JQL semantics over the seed
@@ -526,6 +578,9 @@ def test_requests_are_logged_with_their_authorization(jb: JiraBackend) -> None:
     assert [r["authorization"] for r in seen] == ["Bearer some-client-token", basic]
     assert [r["status"] for r in seen] == [401, 200]
     assert {(r["method"], r["path"]) for r in seen} == {("GET", path)}
+    # every header is kept, so a token forwarded under another name is visible too
+    httpx.get(f"{jb.url}{path}?{marker}", auth=(jb.email, jb.token), headers={"X-Api-Key": "client-secret"})
+    assert jb.requests_seen(start)[-1]["headers"]["x-api-key"] == "client-secret"
 
 
 def test_faults(jb: JiraBackend, http: httpx.Client) -> None:
