@@ -105,6 +105,9 @@ def cmd_up(args: argparse.Namespace) -> int:
     stop_event = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
+        # Raise once to leave start() or the wait; a second Ctrl-C must not interrupt the clean-up.
+        if stop_event.is_set():
+            return
         stop_event.set()
         raise _Stop(signal.Signals(signum).name)
 

@@ -212,6 +212,9 @@ class PostgresBackend:
                 return []
             changes: list[Change] = []
             for db, now in states.items():
+                if db not in before.extra:  # a fingerprint from elsewhere: say so rather than guess
+                    changes.append(Change(self.name, db, "UNKNOWN", detail="no baseline for this database"))
+                    continue
                 old = tracking.DbState.from_dict(before.extra[db])
                 if now.log_id < old.log_id:
                     changes.append(Change(self.name, db, "RESET", detail="database was reset in between"))

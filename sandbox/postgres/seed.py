@@ -14,7 +14,7 @@ import psycopg
 from psycopg import sql
 
 from sandbox import embeddings
-from sandbox.data import Sizes, all_data
+from sandbox.data import Sizes, all_data, data_hash
 
 APP_ROLE = "app"
 READONLY_ROLE = "app_ro"
@@ -130,8 +130,6 @@ def seed_cluster(
     progress: Callable[[str], None] = lambda _: None,
 ) -> str:
     """Fill a fresh cluster; `connect(dbname)` gives a superuser connection. Returns the data hash."""
-    from sandbox.data import data_hash
-
     progress("generating seed data")
     data = all_data(seed, sizes)
     digest = data_hash(seed, sizes, data)
