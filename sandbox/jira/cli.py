@@ -2,13 +2,14 @@
 
 Secrets may come from the environment (JIRA_SANDBOX_TOKEN,
 JIRA_SANDBOX_ADMIN_TOKEN) so they do not show in `ps`; the backend uses that.
-The service binds 127.0.0.1 unless told otherwise, and refuses 0.0.0.0 / ::
+The service binds 127.0.0.1 by default and refuses any non-loopback address,
 because the sandbox contract says loopback only.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import re
 import sys
@@ -17,7 +18,14 @@ import uvicorn
 
 from sandbox.jira.app import Config, create_app
 
-_WILDCARDS = {"0.0.0.0", "::", ""}
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -54,8 +62,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         )
     if not re.fullmatch(r"[A-Z][A-Z0-9_]{1,9}", args.project.upper()):
         parser.error(f"--project {args.project!r} is not a valid Jira project key")
-    if args.host in _WILDCARDS:
-        parser.error("the sandbox binds loopback only; use --host 127.0.0.1")
+    if not _is_loopback(args.host):
+        parser.error(f"the sandbox binds loopback only, not {args.host!r}; use --host 127.0.0.1")
     return args
 
 
