@@ -2,6 +2,7 @@
 
     mcp-sandbox up [--seed N] [--provider auto|local|docker] [--scale F] [--env-file PATH]
     mcp-sandbox env | status | down
+    mcp-sandbox cache [--clear]
 
 `up` prints `export K=V` lines, writes them to `.sandbox.env` (mode 0600)
 together with its own PID, and stays in the foreground until Ctrl-C/SIGTERM.
@@ -195,6 +196,26 @@ def cmd_down(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cache(args: argparse.Namespace) -> int:
+    from sandbox.paths import cache_root
+    from sandbox.postgres.template import clear_templates, list_templates
+
+    if args.clear:
+        print(f"removed {clear_templates()} template(s) from {cache_root()}")
+        return 0
+    templates = list_templates()
+    print(f"cache: {cache_root()}")
+    for template in templates:
+        size = sum(f.stat().st_size for f in template.path.rglob("*") if f.is_file())
+        meta = template.meta
+        print(f"  {template.path.name}: seed {meta['seed']}, scale {meta['sizes']['scale']}, "
+              f"PostgreSQL {meta['postgres_version']} ({meta['postgres_source']}), "
+              f"pgvector {'yes' if meta['has_vector'] else 'no'}, {size / 1e6:.0f} MB")
+    if not templates:
+        print("  (no templates)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mcp-sandbox", description=__doc__.split("\n\n")[0])
     parser.add_argument("--env-file", default=DEFAULT_ENV_FILE, help="default: ./.sandbox.env")
@@ -214,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         if name == "down":
             p.add_argument("--timeout", type=float, default=30.0)
+    cache = sub.add_parser("cache", help="list the cached templates (or --clear them)")
+    cache.add_argument("--clear", action="store_true", help="delete them; they rebuild on the next up")
+    cache.set_defaults(func=cmd_cache)
     return parser
 
 

@@ -116,6 +116,8 @@ def ensure_template(
         found = _load(final)  # built by someone else while we waited
         if found is not None:
             return found
+        for leftover in templates.glob(f".{key}.*"):  # staging dirs of a build that crashed
+            shutil.rmtree(leftover, ignore_errors=True)
         progress("building the seeded template (first run for this seed and scale)")
         return _build(install, seed, sizes, user, final, progress)
 
@@ -161,6 +163,22 @@ def _build(
         cluster.stop()
         shutil.rmtree(build_root, ignore_errors=True)
     return Template(final, meta)
+
+
+def list_templates() -> list[Template]:
+    """Every finished template in the cache."""
+    root = cache_root() / "templates"
+    found = [_load(p) for p in sorted(root.iterdir())] if root.is_dir() else []
+    return [t for t in found if t is not None]
+
+
+def clear_templates() -> int:
+    """Delete every cached template (they rebuild on the next start); returns how many."""
+    templates = list_templates()
+    for template in templates:
+        with _locked(template.path.with_name(template.path.name + ".lock"), timeout=60):
+            shutil.rmtree(template.path, ignore_errors=True)
+    return len(templates)
 
 
 def instantiate(template: Template, user: RunAs) -> Path:

@@ -33,6 +33,10 @@ WRITES_AS_APP = {
     "setval": "SELECT setval('orders_id_seq', 99999)",
     "alter_own_role": "ALTER ROLE app SET statement_timeout = '5s'",
     "large_object": "SELECT lo_create(0)",
+    "merge": ("MERGE INTO customers c USING (VALUES (3, 'Acme')) v(id, company) ON c.id = v.id "
+              "WHEN MATCHED THEN UPDATE SET company = v.company"),
+    "insert_on_conflict": ("INSERT INTO account_tiers VALUES (1, 'Free', 0, 1, 'community') "
+                           "ON CONFLICT (id) DO UPDATE SET seats = 2"),
 }
 
 
@@ -44,6 +48,25 @@ def test_write_as_app_changes_fingerprint(clean: Sandbox, app: psycopg.Connectio
     assert after != before
     changes = clean.changes_since(before)
     assert changes, "fingerprint changed but no change was reported"
+
+
+def test_copy_from_is_seen(clean: Sandbox, app: psycopg.Connection) -> None:
+    before = clean.fingerprint()
+    with app.cursor().copy("COPY customer_notes (customer_id, author, body) FROM STDIN") as copy:
+        copy.write_row((1, "agent", "bulk"))
+        copy.write_row((2, "agent", "bulk"))
+    assert [(c.what, c.operation, c.count) for c in clean.changes_since(before)
+            if c.operation == "INSERT"] == [("enterprise/public.customer_notes", "INSERT", 2)]
+
+
+def test_write_through_an_app_view_is_seen(clean: Sandbox, app: psycopg.Connection) -> None:
+    app.execute("CREATE VIEW notes AS SELECT * FROM customer_notes")
+    before = clean.fingerprint()
+    app.execute("INSERT INTO notes (customer_id, author, body) VALUES (1, 'a', 'b')")
+    assert [(c.what, c.operation) for c in clean.changes_since(before)] == [
+        ("enterprise/public.customer_notes", "INSERT"),
+        ("enterprise/public.customer_notes_id_seq", "nextval"),
+    ]
 
 
 def test_drop_table_is_seen(clean: Sandbox, app: psycopg.Connection) -> None:
