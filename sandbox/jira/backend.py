@@ -25,7 +25,7 @@ import httpx
 
 from sandbox.backend import Change, Fingerprint
 
-READY_TIMEOUT = 15.0
+READY_TIMEOUT = 10.0
 NAME = "jira"
 
 

@@ -521,10 +521,7 @@ def test_reset_restores_the_seed_quickly(jb: JiraBackend, http: httpx.Client) ->
     http.post("/rest/api/2/issue", json={"fields": {"project": {"key": "SUP"}, "summary": "new",
                                                     "issuetype": {"name": "Task"}}})  # fmt: skip
     assert not jb.fingerprint().extra["clean"]
-    started = time.perf_counter()
     jb.reset()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 0.05, f"reset took {elapsed * 1000:.1f} ms"
     assert jb.fingerprint().extra["clean"]
     assert http.get("/rest/api/2/issue/SUP-7").json() == seeded
     assert http.get("/rest/api/2/issue/SUP-8").json()["fields"]["summary"] == TICKETS[7]["summary"]
@@ -538,13 +535,22 @@ def test_reset_restores_the_seed_quickly(jb: JiraBackend, http: httpx.Client) ->
     assert r.json()["key"] == "SUP-302"
 
 
-def test_fingerprint_is_cheap(jb: JiraBackend) -> None:
-    jb.fingerprint()
+def _timed(action) -> float:
     started = time.perf_counter()
-    for _ in range(100):
-        jb.fingerprint()
-    per_call = (time.perf_counter() - started) / 100
-    assert per_call < 0.005, f"fingerprint took {per_call * 1000:.2f} ms"
+    action()
+    return time.perf_counter() - started
+
+
+def test_reset_and_fingerprint_are_fast(jb: JiraBackend, http: httpx.Client) -> None:
+    """Best-of / median timings, so a busy CI machine does not make this flaky."""
+    resets = []
+    for n in range(5):
+        http.put("/rest/api/2/issue/SUP-9", json={"fields": {"summary": f"dirty {n}"}})
+        http.delete(f"/rest/api/2/issue/SUP-{20 + n}")
+        resets.append(_timed(jb.reset))
+    assert min(resets) < 0.05, f"reset took {min(resets) * 1000:.1f} ms at best"
+    prints = sorted(_timed(jb.fingerprint) for _ in range(200))
+    assert prints[100] < 0.005, f"fingerprint took {prints[100] * 1000:.2f} ms (median)"
 
 
 def test_restricted_issue_is_hidden(jb: JiraBackend, http: httpx.Client) -> None:
@@ -596,14 +602,11 @@ def test_faults(jb: JiraBackend, http: httpx.Client) -> None:
     r = http.get("/rest/api/2/myself")
     assert r.status_code == 429 and r.headers["retry-after"] == "1"
 
-    jb.set_faults(delay_ms=300, paths="myself")
-    started = time.perf_counter()
-    assert http.get("/rest/api/2/myself").status_code == 200
-    assert time.perf_counter() - started >= 0.3
+    jb.set_faults(delay_ms=600, paths="myself")
+    assert _timed(lambda: http.get("/rest/api/2/myself").raise_for_status()) >= 0.6
+    assert _timed(lambda: http.get("/rest/api/2/field").raise_for_status()) < 0.5  # path not matched
     jb.clear_faults()
-    started = time.perf_counter()
-    http.get("/rest/api/2/myself")
-    assert time.perf_counter() - started < 0.2
+    assert _timed(lambda: http.get("/rest/api/2/myself")) < 0.5
     assert jb.fingerprint().extra["clean"]  # faults are not state changes
 
 
