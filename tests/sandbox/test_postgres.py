@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from pathlib import Path
@@ -423,3 +424,31 @@ def test_concurrent_first_starts_build_one_template(tmp_path: Path) -> None:
     assert len(canaries) == 1, "both runs must use the same (single) template"
     templates = [p for p in (tmp_path / "cache" / "templates").iterdir() if p.is_dir()]
     assert len(templates) == 1
+
+
+SYSTEM_PG = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+
+
+@pytest.mark.skipif(not SYSTEM_PG, reason="no system PostgreSQL server installed")
+def test_system_postgres_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The system's PostgreSQL works too; without pgvector the sandbox says so instead of failing."""
+    from sandbox.postgres.backend import VectorSearchUnavailable
+    from sandbox.postgres.binaries import inspect
+
+    bindir = SYSTEM_PG[-1].parent
+    monkeypatch.setenv("SANDBOX_PG_BINDIR", str(bindir))
+    has_vector = inspect(bindir, "env").has_vector
+    sb = Sandbox(seed=42, provider="local", backends=["postgres"], scale=0.05)
+    with pytest.warns(VectorSearchUnavailable) if not has_vector else contextlib.nullcontext():
+        sb.start()
+    try:
+        env = sb.env()
+        assert env["VECTOR_BACKEND"] == ("pgvector" if has_vector else "none")
+        before = sb.fingerprint()
+        with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+            conn.execute("UPDATE customers SET last_viewed = now() WHERE id = 1")
+        assert sb.fingerprint() != before
+        sb.reset()
+        assert sb.fingerprint() == before
+    finally:
+        sb.stop()
