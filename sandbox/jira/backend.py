@@ -216,6 +216,10 @@ class JiraBackend:
 
     # ------------------------------------------------------------------ sandbox extras
 
+    def canaries(self) -> list[str]:
+        """What must never appear in a server's output: the restricted issue's secret, both tokens."""
+        return [v for v in (self.canary, self.token, self.admin_token) if v]
+
     def requests_seen(self, since: int = 0) -> list[dict[str, Any]]:
         """The recorded API requests (method, path, query, authorization, status) after `since`."""
         return self._admin_json("GET", "/_sandbox/requests", params={"since": since})["requests"]

@@ -569,6 +569,7 @@ def test_restricted_issue_is_hidden(jb: JiraBackend, http: httpx.Client) -> None
     assert _keys(http, f"key = {key}") == []
     assert http.post("/rest/api/3/search/approximate-count", json={"jql": ""}).json() == {"count": 300}
     assert CANARY in jb.admin_issue(key)["fields"]["description"]
+    assert set(jb.canaries()) == {CANARY, jb.token, jb.admin_token}
     assert jb.fingerprint().extra["clean"]
 
 
