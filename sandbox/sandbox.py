@@ -147,6 +147,9 @@ class Sandbox:
             except Exception:  # the protocol says never raises; be safe anyway
                 log.exception("stopping backend %s failed", getattr(backend, "name", backend))
         self._started = False
+        if self._atexit_registered:
+            atexit.unregister(self.stop)
+            self._atexit_registered = False
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None

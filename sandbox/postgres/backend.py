@@ -86,6 +86,8 @@ class PostgresBackend:
         with self._lock:
             if self.running:
                 return
+            if self.cluster is not None:  # a previous start whose postmaster died: clean it first
+                self.stop()
             try:
                 self._start()
             except BaseException:
