@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from atlassian import Jira as AtlassianJira
+from atlassian.jira import JiraCloud
 from jira import JIRA, JIRAError
 from requests import HTTPError
 
@@ -195,6 +196,28 @@ def test_atlassian_library_cloud_enhanced_jql(jb: JiraBackend) -> None:
     expected = [t["key"] for t in TICKETS if t["status"] == "Done"]
     assert seen == expected
     assert api.approximate_issue_count("status = Done")["count"] == len(expected)
+
+
+def test_atlassian_jira_cloud_client_speaks_v3_adf(jb: JiraBackend) -> None:
+    """atlassian.jira.JiraCloud (api_version 3): ADF in, ADF out, return_issue on edit."""
+    api = JiraCloud(url=jb.url, username=jb.email, password=jb.token)
+    paragraph = {"type": "paragraph", "content": [{"type": "text", "text": "Cloud ticket"}]}
+    doc = {"type": "doc", "version": 1, "content": [paragraph]}
+    fields = {"project": {"id": "10000"}, "issuetype": {"name": "Task"}, "summary": "From JiraCloud"}
+    created = api.create_issue(data={"fields": {**fields, "description": doc}})
+    assert created["self"].startswith(f"{jb.url}/rest/api/3/issue/")
+    key = created["key"]
+    assert api.get_issue(key, fields="description")["fields"]["description"] == doc
+    edited = api.edit_issue(key, return_issue=True, data={"fields": {"labels": ["cloud"]}})
+    assert edited["fields"]["labels"] == ["cloud"]
+    comment = api.add_comment(key, data={"body": doc})
+    assert comment["body"] == doc
+    assert api.get_comments(key)["total"] == 1
+    transitions = api.get_transitions(key)["transitions"]
+    done = next(t for t in transitions if t["to"]["name"] == "Done")
+    api.do_transition(key, data={"transition": {"id": done["id"]}})
+    assert api.get_issue(key, fields="status")["fields"]["status"]["statusCategory"]["key"] == "done"
+    api.delete_issue(key)
 
 
 # --------------------------------------------------------------------------- formats, auth and errors
