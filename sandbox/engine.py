@@ -31,14 +31,20 @@ class EngineInfo:
     ping_ms: float
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def _candidates() -> list[str]:
+    """Unix socket paths, or `tcp://` loopback addresses, to probe in order."""
     paths: list[str] = []
     host = os.environ.get("DOCKER_HOST", "")
     if host:
         parsed = urlparse(host)
         if parsed.scheme == "unix":
             paths.append(parsed.path)
-        # tcp:// engines are not probed: the sandbox only talks to local sockets.
+        elif parsed.scheme == "tcp" and parsed.hostname in LOOPBACK and parsed.port:
+            paths.append(f"tcp://{parsed.hostname}:{parsed.port}")
+        # Other tcp:// engines are not probed: the sandbox only talks to this machine.
     xdg = os.environ.get("XDG_RUNTIME_DIR")
     if xdg:
         paths += [os.path.join(xdg, "podman", "podman.sock"), os.path.join(xdg, "docker.sock")]
@@ -50,16 +56,30 @@ def _candidates() -> list[str]:
     return seen
 
 
+def _open(target: str, timeout: float) -> socket.socket:
+    if target.startswith("tcp://"):
+        parsed = urlparse(target)
+        assert parsed.hostname in LOOPBACK and parsed.port
+        return socket.create_connection((parsed.hostname, parsed.port), timeout=timeout)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(target)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 def ping(socket_path: str, timeout: float = 2.0) -> EngineInfo | None:
-    """`GET /_ping` on one unix socket; None unless it answers HTTP 200 "OK" in time."""
-    if not os.path.exists(socket_path):
+    """`GET /_ping` on a unix socket (or `tcp://` loopback address); None unless HTTP 200 "OK" in time."""
+    is_tcp = socket_path.startswith("tcp://")
+    if not is_tcp and not os.path.exists(socket_path):
         return None
     started = time.monotonic()
     deadline = started + timeout
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
-            sock.connect(socket_path)
+        with _open(socket_path, timeout) as sock:
             sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
             response = b""
             while len(response) < 65536:
@@ -82,7 +102,8 @@ def ping(socket_path: str, timeout: float = 2.0) -> EngineInfo | None:
         name, _, value = line.partition(":")
         if name.strip().lower() == "server":
             server = value.strip()
-    return EngineInfo(socket_path, f"unix://{socket_path}", server, (time.monotonic() - started) * 1000)
+    docker_host = socket_path if is_tcp else f"unix://{socket_path}"
+    return EngineInfo(socket_path, docker_host, server, (time.monotonic() - started) * 1000)
 
 
 def detect_engine(timeout: float = 2.0) -> EngineInfo | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import inspect
 import logging
 import os
 import secrets
@@ -107,7 +108,14 @@ class Sandbox:
             workdir.mkdir(exist_ok=True)
             canary = "CANARY-JIRA-" + secrets.token_hex(16)  # planted in an issue the API user may not see
             self._planted.append(canary)
-            return JiraBackend(seed=self.seed, workdir=workdir, canary=canary)
+            kwargs: dict[str, Any] = {"seed": self.seed, "workdir": workdir, "canary": canary}
+            # Tickets name customers by id: with a scale, Jira must know how many exist.
+            if "sizes" in inspect.signature(JiraBackend).parameters:
+                kwargs["sizes"] = self.sizes
+            elif self.sizes.scale != 1.0:
+                warnings.warn("JiraBackend does not take `sizes`: its tickets assume the default scale",
+                              stacklevel=4)
+            return JiraBackend(**kwargs)
         raise ValueError(f"unknown backend {spec!r}; known: {', '.join(DEFAULT_BACKENDS)}")
 
     # ------------------------------------------------------------------ lifecycle

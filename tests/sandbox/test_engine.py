@@ -60,3 +60,24 @@ def test_detect_engine_is_bounded() -> None:
     started = time.monotonic()
     engine.detect_engine(timeout=0.5)
     assert time.monotonic() - started < 1.5
+
+
+def test_tcp_docker_host_on_loopback_only(monkeypatch) -> None:
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+
+    def run() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nServer: Docker/27\r\n\r\nOK")
+
+    threading.Thread(target=run, daemon=True).start()
+    with server:
+        monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{port}")
+        info = engine.detect_engine(timeout=2)
+    assert info is not None and info.docker_host == f"tcp://127.0.0.1:{port}"
+    monkeypatch.setenv("DOCKER_HOST", "tcp://192.0.2.1:2375")  # never probed: not this machine
+    assert "tcp://192.0.2.1:2375" not in engine._candidates()
