@@ -25,6 +25,7 @@ from harness.session import NoResponse, Session
 from harness.target import ServerTarget
 from harness.transcript import Transcript, render
 from harness.transport.base import ServerGone, TransportError
+from harness.versions import ALL_VERSIONS
 
 MCP_FIXTURES = {"mcp_session", "mcp_connect", "mcp_profile", "mcp_version", "mcp_target", "verdict"}
 NOT_VERIFIED = "NOT VERIFIED"
@@ -255,7 +256,7 @@ class Verdict:
         for session, received, exchanges, unmatched, seq in self.sessions:
             found += check_frames(
                 session.received[received:],
-                version=session.version or self.version,
+                version=session.version if session.version in ALL_VERSIONS else self.version,
                 era=session.era if session.era != "unknown" else self.era,
                 client_capabilities=session.client_capabilities,
                 server_capabilities=session.state.capabilities,

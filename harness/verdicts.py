@@ -136,7 +136,7 @@ def aggregate(records: Any, baseline: set[str]) -> list[RuleResult]:
             result = result_for(rule_id)
             result.tests.append(record.nodeid)
             if record.outcome == "skipped":
-                not_verified = record.skip_reason.startswith("NOT VERIFIED")
+                not_verified = "NOT VERIFIED" in record.skip_reason
                 per_version[(rule_id, version)].append("not_verified" if not_verified else "skip")
                 if record.skip_reason not in result.skip_reasons:
                     result.skip_reasons.append(record.skip_reason)

@@ -8,6 +8,7 @@ import pytest
 
 from harness.checks.jsonrpc import no_reply
 from harness.findings import fail, info, warn
+from harness.session import NoResponse, ServerGone
 from harness.versions import LEGACY_VERSIONS
 from suites._support import replies_without_request
 
@@ -31,12 +32,21 @@ def test_life01_initialize_result_shape(mcp_connect, verdict):
 
 
 @pytest.mark.rule("LIFE-02")
-def test_life02_supported_version_is_echoed(mcp_connect, verdict):
-    session = mcp_connect(open=False)
+@pytest.mark.parametrize("declared", ["no capabilities", "roots"])
+def test_life02_supported_version_is_echoed(mcp_connect, verdict, declared):
+    """The version the probe saw accepted must be echoed again, whatever the client declares."""
+    capabilities = {} if declared == "no capabilities" else {"roots": {"listChanged": True}}
+    session = mcp_connect(open=False, capabilities=capabilities)
     exchange = session.initialize(verdict.version)
     got = (exchange.result or {}).get("protocolVersion")
     if got != verdict.version:
-        verdict.add(fail("LIFE-02", f"asked for {verdict.version} (which it supports), got {got!r}", exchange.response))
+        verdict.add(
+            fail(
+                "LIFE-02",
+                f"asked for {verdict.version} (which it supports) declaring {declared}, got {got!r}",
+                exchange.response,
+            )
+        )
 
 
 @pytest.mark.rule("LIFE-03")
@@ -66,9 +76,16 @@ def test_life03_unknown_version_gets_a_counter_offer(mcp_connect, verdict):
 @pytest.mark.rule("LIFE-04")
 def test_life04_initialize_without_version(mcp_connect, verdict):
     session = mcp_connect(open=False)
-    exchange = session.request(
-        "initialize", {"capabilities": {}, "clientInfo": {"name": "mcp-harness", "version": "0"}}
-    )
+    try:
+        exchange = session.request(
+            "initialize", {"capabilities": {}, "clientInfo": {"name": "mcp-harness", "version": "0"}}
+        )
+    except NoResponse:
+        verdict.add(fail("LIFE-04", "initialize without protocolVersion: no answer (the server hangs)"))
+        return
+    except ServerGone as exc:
+        verdict.add(fail("LIFE-04", f"initialize without protocolVersion: the server exited ({exc})"))
+        return
     if exchange.ok:
         verdict.add(info("LIFE-04", "initialize without protocolVersion was accepted with a default version"))
     elif exchange.code != -32602:
@@ -87,7 +104,8 @@ def test_life05_no_reply_to_initialized(mcp_connect, verdict):
 
 @pytest.mark.rule("LIFE-06")
 def test_life06_no_requests_before_initialized(mcp_connect, verdict):
-    session = mcp_connect(open=False)
+    # declare roots so that a server which wants them is tempted to ask too early
+    session = mcp_connect(open=False, capabilities={"roots": {"listChanged": False}})
     session.initialize(verdict.version, send_initialized=False)
     frames = session.collect(1.5)
     early = [
@@ -102,10 +120,13 @@ def test_life06_no_requests_before_initialized(mcp_connect, verdict):
 @pytest.mark.rule("LIFE-07")
 def test_life07_request_before_initialize_is_survived(mcp_connect, verdict):
     session = mcp_connect(open=False)
-    exchange = session.request("tools/list", {})
-    if exchange.ok:
-        verdict.add(info("LIFE-07", "tools/list before initialize was processed"))
-    session.initialize(verdict.version)  # the server must still be usable (LIVE-02 otherwise)
+    try:
+        exchange = session.request("tools/list", {})
+        if exchange.ok:
+            verdict.add(info("LIFE-07", "tools/list before initialize was processed"))
+        session.initialize(verdict.version)  # the server must still be usable afterwards
+    except ServerGone as exc:
+        verdict.add(fail("LIFE-07", f"a request before initialize crashed the server: {exc}"))
 
 
 @pytest.mark.rule("LIFE-08")

@@ -10,7 +10,7 @@ import pytest
 
 from harness.checks.stdio import stdout_hygiene
 from harness.findings import fail, warn
-from suites._support import harmless
+from suites._support import harmless, harmless_method, raw_request, reply_to
 
 pytestmark = pytest.mark.transport("stdio")
 
@@ -37,10 +37,18 @@ def test_stdio02_only_protocol_on_stdout_from_start_to_exit(mcp_connect, verdict
 @pytest.mark.rule("STDIO-04")
 def test_stdio04_utf8_round_trip(mcp_session, verdict):
     text = "ünïcødé ✓ 😀 中文"
-    exchange = harmless(mcp_session, id=text)
-    got = (exchange.response or {}).get("id")
-    if got != text:
-        verdict.add(fail("STDIO-04", f"non-ASCII id came back as {got!r}", exchange.response))
+    message = raw_request(mcp_session, {"jsonrpc": "2.0", "id": text, "method": harmless_method(mcp_session)})
+    start = len(mcp_session.unmatched)
+    mcp_session.send_message(message)
+    reply = reply_to(mcp_session, (text,), 3.0)
+    if reply is not None:
+        return
+    mangled = mcp_session.unmatched[start:]
+    if mangled:
+        del mcp_session.unmatched[start:]  # evidence for this rule, not phantom responses (RPC-02)
+        verdict.add(fail("STDIO-04", f"non-ASCII id came back as {mangled[0].get('id')!r}", *mangled))
+    else:
+        verdict.add(fail("LIVE-01", "no reply to a request with a non-ASCII id"))
 
 
 @pytest.mark.rule("STDIO-05")

@@ -17,10 +17,15 @@ CLAIMED = suite_rules()
 STDIO_FAULTS = [f for f in FAULTS if f["rule"] in CLAIMED and "stdio" in f["transports"]]
 
 
+# Faults that cannot show at 2025-11-25 although they apply there: answering the
+# newest version instead of the requested one is invisible when the newest is asked for.
+PROVE_AT = {"LIFE-02-ignore-requested-version": "2025-06-18"}
+
+
 def fault_version(fault: dict) -> str:
     """The version a fault is proven at: 2025-11-25 when it applies there, else its newest."""
     versions = fault["versions"]
-    return V4 if V4 in versions else versions[-1]
+    return PROVE_AT.get(fault["name"]) or (V4 if V4 in versions else versions[-1])
 
 
 @pytest.mark.parametrize("version", ALL_VERSIONS)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness.checks.jsonrpc import envelope
+from harness.checks.meta import meta_keys
 from harness.findings import Finding, fail, warn
 from harness.session import Received
 
@@ -70,6 +71,8 @@ def check_frames(
         message = frame.message
         found = envelope(message)
         findings.extend(found)
+        if not found and version not in (None, "2024-11-05", "2025-03-26"):
+            findings.extend(meta_keys([message]))
         if found or not isinstance(message, dict) or version is None:
             continue
         if "method" in message and "id" in message:

@@ -6,11 +6,12 @@ from collections.abc import Iterable
 
 from harness.findings import Finding, fail, warn
 from harness.transcript import Frame
-from harness.transport.stdio import CRLF_NOTE, MULTILINE_NOTE
+from harness.transport.stdio import CRLF_NOTE, MULTILINE_NOTE, NOT_UTF8_NOTE
 
 
 def stdout_hygiene(frames: Iterable[Frame]) -> list[Finding]:
-    """STDIO-02: every stdout line is a JSON-RPC message; STDIO-01: one per line."""
+    """STDIO-02: every stdout line is a JSON-RPC message; STDIO-01: one per line;
+    STDIO-04: frames are UTF-8."""
     findings: list[Finding] = []
     crlf = 0
     for frame in frames:
@@ -21,6 +22,8 @@ def stdout_hygiene(frames: Iterable[Frame]) -> list[Finding]:
             findings.append(fail("STDIO-02", f"stdout line that is not an MCP message ({frame.note}): {preview!r}"))
         elif frame.direction == "recv" and frame.note.startswith(MULTILINE_NOTE):
             findings.append(fail("STDIO-01", f"{frame.note}: {frame.raw[:120]!r}"))
+        elif frame.direction == "recv" and frame.note == NOT_UTF8_NOTE:
+            findings.append(fail("STDIO-04", f"a frame is not valid UTF-8: {frame.raw[:120]!r}"))
         elif frame.direction == "recv" and frame.note == CRLF_NOTE:
             crlf += 1
     if crlf:

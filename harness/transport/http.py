@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -218,11 +219,14 @@ class HttpTransport:
             with client.stream(method, url or self.url, content=body, headers=sent, timeout=timeout) as response:
                 info = self._info(method, response, sent)
                 if info.content_type == "text/event-stream":
+                    deadline = time.monotonic() + stream_seconds
                     try:
                         for event in EventSource(response).iter_sse():
                             info.sse_events.append({"event": event.event, "id": event.id or "", "data": event.data})
                             if event.data.strip() and not stream_seconds:
                                 break
+                            if stream_seconds and time.monotonic() > deadline:
+                                break  # a stream that keeps sending (keep-alives) is still bounded
                     except (httpx.ReadTimeout, SSEError):
                         pass
                 else:

@@ -35,7 +35,8 @@ from harness.transport.base import (
 MAX_LINE = 16 << 20  # a single frame above 16 MiB is treated as noise
 NOISE_KEEP = 50
 MULTILINE_NOTE = "one message spread over several lines"
-CRLF_NOTE = "CRLF line ending"  # noise frames kept in full; later ones are only counted
+CRLF_NOTE = "CRLF line ending"
+NOT_UTF8_NOTE = "frame is not valid UTF-8"  # noise frames kept in full; later ones are only counted
 
 _LIVE: weakref.WeakSet[StdioTransport] = weakref.WeakSet()
 
@@ -229,6 +230,11 @@ class StdioTransport:
         self.inbox.put(Failure(ServerGone(self._gone_message(), self.proc.poll() if self.proc else None)))
 
     def _handle_line(self, line: bytes) -> None:
+        if not self._partial and self.noise_count >= NOISE_KEEP and line.lstrip()[:1] not in (b"{", b"["):
+            # fast path through a flood of junk: only count it
+            self.noise_count += 1
+            self.noise_bytes += len(line)
+            return
         body = line.rstrip(b"\n")
         note = ""
         if body.endswith(b"\r"):
@@ -241,7 +247,14 @@ class StdioTransport:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            self._noise(body, "not UTF-8")
+            # Still deliver a JSON frame in another encoding, flagged (STDIO-04), so one
+            # encoding slip is not also a hang; anything else is noise.
+            try:
+                message = json.loads(body.decode("latin-1"))
+            except (ValueError, RecursionError):
+                self._noise(body, "not UTF-8")
+                return
+            self._deliver(body, message, NOT_UTF8_NOTE)
             return
         if self._partial:
             self._continue_partial(text)

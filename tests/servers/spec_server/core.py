@@ -180,6 +180,14 @@ class Server:
             return Work(lambda: self.parse_error(conn))
         if isinstance(msg, list):
             return Work(lambda: self._batch(msg, conn, emit))
+        if (
+            conn.version is None
+            and isinstance(msg, dict)
+            and msg.get("method") not in (None, "initialize", "server/discover", "ping")
+            and "id" in msg
+            and self.faults.on("LIFE-07-crash-before-initialize", self.legacy[-1] if self.legacy else None)
+        ):
+            os._exit(3)  # the fault: a request before initialize kills the process
         return self._accept_message(msg, conn, emit)
 
     def handle_frame(self, raw: str | bytes, conn: Conn, emit: Emit) -> list[Any]:
@@ -267,8 +275,12 @@ class Server:
                 return [{"jsonrpc": "2.0", "id": None, "result": {}}]
             return []
         if method == "notifications/cancelled":
-            with conn.lock:
-                event = conn.inflight.get(_id_key(params.get("requestId")))
+            request_id = params.get("requestId")
+            with conn.lock:  # a malformed requestId (object, null) names no request: ignore it (CANC-02)
+                event = conn.inflight.get(_id_key(request_id)) if _usable_id(request_id) else None
+            if event is None and self.faults.on("CANC-02-loose-cancel", version):
+                with conn.lock:
+                    event = next((e for (_t, v), e in conn.inflight.items() if str(v) == str(request_id)), None)
             if event is not None:
                 event.set()
             elif self.faults.on("RPC-05-answer-unknown-cancel", version):
@@ -392,20 +404,25 @@ class Server:
             ctx.emit({"jsonrpc": "2.0", "id": self.next_server_id(), "method": "sampling/createMessage",
                       "params": {"messages": [{"role": "user", "content": {"type": "text", "text": "hi"}}],
                                  "maxTokens": 10}})
+        if ctx.modern and ctx.fault("CANC-04-server-cancel"):
+            ctx.emit({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                      "params": {"requestId": "spec-server-timeout", "reason": "fault"}})
         if ctx.modern and ctx.fault("VER-07-server-request"):
             ctx.emit({"jsonrpc": "2.0", "id": self.next_server_id(), "method": "ping"})
 
     def _initialize(self, params: dict, conn: Conn, ctx: Ctx) -> dict:
         requested = params.get("protocolVersion")
         if not isinstance(requested, str):
-            if ctx.fault("LIFE-04-hang-without-version"):
+            if self.legacy and self.faults.on("LIFE-04-hang-without-version", self.legacy[-1]):
                 raise NoResponse
             raise RpcError(INVALID_PARAMS, "initialize: protocolVersion (string) is required")
         if not self.legacy:
             raise RpcError(UNSUPPORTED_VERSION, "This server only speaks the stateless era (no initialize)",
                            {"supported": list(self.modern), "requested": requested})
         if requested in self.legacy:
-            version = self.legacy[-1] if ctx.fault("LIFE-02-ignore-requested-version") else requested
+            # the fault bites only when the client declares capabilities (a plausible bug)
+            ignore = self.faults.on("LIFE-02-ignore-requested-version", requested) and bool(params.get("capabilities"))
+            version = self.legacy[-1] if ignore else requested
         elif self.faults.on("LIFE-03-error-on-unknown-version", self.legacy[-1]):
             raise RpcError(INVALID_PARAMS, "Unsupported protocol version",
                            {"supported": list(self.legacy), "requested": requested})

@@ -104,7 +104,8 @@ _add("RPC-14-bad-meta-key", "fail", from_(V3), BOTH,
 # --- legacy lifecycle ----------------------------------------------------------------------------
 _add("LIFE-01-no-server-info", "fail", LEGACY, BOTH, "InitializeResult lacks `serverInfo`.")
 _add("LIFE-02-ignore-requested-version", "fail", LEGACY, BOTH,
-     "initialize always answers the newest supported legacy version, whatever was requested.")
+     "When the client declares any capability, initialize answers the newest legacy version, "
+     "whatever was requested.")
 _add("LIFE-03-error-on-unknown-version", "warn", LEGACY, BOTH,
      "An unknown requested version gets -32602 with data.supported/requested instead of a counter-offer.")
 _add("LIFE-03-echo-unknown-version", "fail", LEGACY, BOTH,
@@ -116,6 +117,8 @@ _add("LIFE-05-answer-initialized", "fail", LEGACY, BOTH,
 _add("LIFE-06-request-before-initialized", "warn", LEGACY, STDIO,
      "Right after the InitializeResult (before notifications/initialized) the server sends roots/list, "
      "but only when the client declared `roots` (so CAP-03 is not broken).")
+_add("LIFE-07-crash-before-initialize", "fail", LEGACY, STDIO,
+     "A request (other than initialize/discover/ping) before initialize makes the process exit.")
 _add("LIFE-08-v3-fields-on-v2", "warn", (V1, V2), BOTH,
      "On 2024-11-05/2025-03-26 tools carry `title`/`outputSchema` and `add` returns structuredContent.")
 
@@ -236,9 +239,14 @@ _add("CACHE-02-mixed-scope", "fail", MODERN, BOTH,
 
 # --- cancellation / progress / ping --------------------------------------------------------------
 _add("CANC-01-answer-cancelled", "warn", ALL, BOTH, "A cancelled `slow` call still gets its response.")
+_add("CANC-02-loose-cancel", "warn", ALL, BOTH,
+     "notifications/cancelled matches in-flight requests by the id's text: a cancel naming \"7\" stops request 7.")
+_add("CANC-04-server-cancel", "fail", MODERN, BOTH,
+     "Modern tools/call first sends notifications/cancelled (requestId \"spec-server-timeout\") to the client.")
 _add("CANC-01-v5-progress-after-cancel", "fail", MODERN, STDIO,
      "On 2026-07-28 a cancelled `slow` call keeps sending progress (but no response).")
-_add("PROG-01-token-type-changed", "fail", ALL, BOTH, "Progress tokens are echoed as strings (7 -> \"7\").")
+_add("PROG-01-token-type-changed", "warn", ALL, BOTH,
+     "Progress tokens are echoed as strings (7 -> \"7\"; the type match is derived, so WARN).")
 _add("PROG-01-unsolicited-token", "fail", ALL, BOTH,
      "`slow` without a progressToken still sends progress, with token \"phantom-token\".")
 _add("PROG-02-progress-decreases", "fail", ALL, BOTH, "`slow` progress counts down instead of up.")

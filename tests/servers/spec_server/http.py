@@ -53,6 +53,19 @@ def _error_body(code: int, message: str, id_: Any = None, data: Any = None) -> d
     return {"jsonrpc": "2.0", "id": id_, "error": err}
 
 
+def _request_id(msg: Any) -> Any:
+    """The id of a parsed request, echoed in HTTP-level refusals (None when unusable)."""
+    id_ = msg.get("id") if isinstance(msg, dict) else None
+    return id_ if isinstance(id_, (str, int)) and not isinstance(id_, bool) else None
+
+
+def _is_request(msg: Any) -> bool:
+    """A JSON-RPC request or notification by shape (batches are judged elsewhere)."""
+    if isinstance(msg, list):
+        return True
+    return isinstance(msg, dict) and msg.get("jsonrpc") == "2.0" and isinstance(msg.get("method"), str)
+
+
 def decode_header_value(value: str) -> str:
     """HTTP-M04: `=?base64?<b64>?=` carries non-ASCII values; anything else is literal."""
     if value.startswith("=?base64?") and value.endswith("?=") and len(value) >= 11:
@@ -110,20 +123,25 @@ class HttpApp:
             conn = self.sessions.get(session_id or "") or Conn(transport="http")
             out = self.server.parse_error(conn)
             return self.json(out[0], 400) if out else self.accepted(conn.version)
-        if session_id is not None:
+        known = session_id is not None and (session_id in self.sessions or session_id in self.ended)
+        modern = self.server.modern and self._looks_modern(request, msg)
+        if session_id is not None and (known or not modern):  # HTTP-M01: V5 ignores the header
             return await self._legacy_session(request, session_id, msg, body)
         if isinstance(msg, dict) and msg.get("method") == "initialize":
             return await self._initialize(body)
-        if self.server.modern and self._looks_modern(request, msg):
+        if modern:
             return await self._modern(request, msg, body)
+        if not _is_request(msg):  # not a request at all: -32600 from the core (RPC-09), status 400
+            out = await asyncio.to_thread(self.server.handle_frame, body, Conn(transport="http"), lambda m: None)
+            return self.json(out[0], 400) if out else self.accepted(None)
         if self.faults.on("HTTP-L05-no-session-ok", self.server.legacy[-1] if self.server.legacy else None):
             conn = Conn(transport="http", version=self.server.legacy[-1], initialized=True)
             return await self._legacy(conn, msg, body)
         if self.server.modern:
             why = ("Missing Mcp-Session-Id (legacy) or params._meta with the protocol version and client "
                    "capabilities (2026-07-28)")
-            return self.json(_error_body(INVALID_PARAMS, why), 400)
-        return self.json(_error_body(INVALID_REQUEST, "Missing Mcp-Session-Id header"), 400)
+            return self.json(_error_body(INVALID_PARAMS, why, _request_id(msg)), 400)
+        return self.json(_error_body(INVALID_REQUEST, "Missing Mcp-Session-Id header", _request_id(msg)), 400)
 
     @staticmethod
     def _origin_ok(origin: str) -> bool:
@@ -179,13 +197,13 @@ class HttpApp:
         if conn is None:
             never_issued = session_id not in self.ended
             if never_issued and self.faults.on("HTTP-L06-unknown-session-400"):
-                return self.json(_error_body(INVALID_REQUEST, "Bad session id"), 400)
-            return self.json(_error_body(INVALID_REQUEST, "Session not found"), 404)
+                return self.json(_error_body(INVALID_REQUEST, "Bad session id", _request_id(msg)), 400)
+            return self.json(_error_body(INVALID_REQUEST, "Session not found", _request_id(msg)), 404)
         header = request.headers.get("mcp-protocol-version")
         if (conn.version and conn.version >= V3 and header is not None and header != conn.version
                 and not self.faults.on("HTTP-L08-ignore-version-header", conn.version)):
             why = f"Bad MCP-Protocol-Version header: {header!r}"
-            return self.json(_error_body(INVALID_REQUEST, why), 400)
+            return self.json(_error_body(INVALID_REQUEST, why, _request_id(msg)), 400)
         return await self._legacy(conn, msg, body)
 
     async def _legacy(self, conn: Conn, msg: Any, body: bytes) -> Response:

@@ -1,0 +1,148 @@
+"""Capability checks (CAP-*): pure functions over capabilities and exchanges.
+
+The per-frame checks of `harness/checks/frames.py` already flag, on every
+test, list_changed and log notifications the server did not declare (CAP-02,
+CAP-04) and requests for client capabilities the client did not declare
+(CAP-03). The functions here judge the answers to probes a suite makes on
+purpose.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.findings import Finding, fail, warn
+from harness.session import Exchange
+
+LIST_METHODS: tuple[tuple[str, str, str], ...] = (
+    ("tools", "tools/list", "tools"),
+    ("resources", "resources/list", "resources"),
+    ("prompts", "prompts/list", "prompts"),
+)
+
+
+def declared_family_answers(family: str, method: str, key: str, exchange: Exchange) -> list[Finding]:
+    """CAP-01: a family the server declared answers its list call with a
+    result that holds the list."""
+    if exchange.response is None:
+        return [
+            fail("CAP-01", f"{family} is declared but {method} got no JSON-RPC response ({exchange.failure})")
+        ]
+    if exchange.error is not None:
+        return [
+            fail(
+                "CAP-01",
+                f"{family} is declared but {method} answered error {exchange.code!r}: "
+                f"{str(exchange.error.get('message'))[:120]}",
+                exchange.response,
+            )
+        ]
+    if not isinstance((exchange.result or {}).get(key), list):
+        return [
+            fail(
+                "CAP-01",
+                f"{family} is declared but the {method} result has no `{key}` array",
+                exchange.response,
+            )
+        ]
+    return []
+
+
+def undeclared_family_refused(family: str, method: str, exchange: Exchange) -> list[Finding]:
+    """CAP-01 (derived, WARN): a family the server did not declare should be
+    refused (-32601 in the spec's example), not served."""
+    if exchange.ok:
+        return [
+            warn(
+                "CAP-01", f"{family} is not declared, yet {method} answered with a result", exchange.response
+            )
+        ]
+    return []
+
+
+def subscribe_without_capability(exchange: Exchange, capabilities: dict[str, Any]) -> list[Finding]:
+    """CAP-02 (WARN): `resources/subscribe` is used only when the server
+    declared `resources.subscribe: true`; accepting it otherwise is a WARN."""
+    resources = capabilities.get("resources")
+    if isinstance(resources, dict) and resources.get("subscribe") is True:
+        return []
+    if exchange.ok:
+        return [
+            warn(
+                "CAP-02",
+                "resources/subscribe succeeded although resources.subscribe is not declared",
+                exchange.response,
+            )
+        ]
+    return []
+
+
+def outcome(exchange: Exchange) -> str:
+    """How a tools/call was answered: error, tool-error, task or success."""
+    if exchange.response is None:
+        return "no answer"
+    if exchange.error is not None:
+        return f"error {exchange.code!r}"
+    result = exchange.result if isinstance(exchange.result, dict) else {}
+    if "task" in result and "content" not in result:
+        return "task"
+    return "tool-error" if result.get("isError") is True else "success"
+
+
+def task_metadata_ignored(
+    plain: Exchange, with_task: Exchange, capabilities: dict[str, Any]
+) -> list[Finding]:
+    """CAP-05 (2025-11-25): a server that did not declare `tasks` ignores
+    task metadata and processes the request normally, so `tools/call` with
+    `task` is answered as the same call without it."""
+    if "tasks" in capabilities:
+        return []
+    before, after = outcome(plain), outcome(with_task)
+    if after == "task":
+        return [
+            fail(
+                "CAP-05",
+                "tools/call with task metadata created a task, but tasks is not declared",
+                with_task.response,
+            )
+        ]
+    if before != after:
+        return [
+            fail(
+                "CAP-05",
+                f"tools/call with task metadata was answered with {after}, the same call without it with {before} "
+                "(a server without the tasks capability must ignore task metadata)",
+                with_task.request,
+                with_task.response,
+            )
+        ]
+    return []
+
+
+def unknown_task_id(exchange: Exchange) -> list[Finding]:
+    """CAP-05 (2025-11-25): `tasks/get` for an unknown taskId gets -32602."""
+    if exchange.error is None:
+        return [fail("CAP-05", "tasks/get with an unknown taskId did not get an error", exchange.response)]
+    if exchange.code != -32602:
+        return [
+            warn(
+                "CAP-05",
+                f"tasks/get with an unknown taskId got error {exchange.code!r}, not -32602",
+                exchange.response,
+            )
+        ]
+    return []
+
+
+def task_required_without_task(tool_name: str, exchange: Exchange) -> list[Finding]:
+    """CAP-05 (2025-11-25): a tool whose `execution.taskSupport` is "required",
+    called without a task, gets -32601."""
+    if exchange.code != -32601:
+        return [
+            fail(
+                "CAP-05",
+                f"tool {tool_name!r} requires tasks, but a call without one got {outcome(exchange)}, not -32601",
+                exchange.response,
+            )
+        ]
+    return []

@@ -1,0 +1,62 @@
+"""Progress notifications (PROG-01..03), on any server with a slow tool.
+
+A generic server has no known slow tool: the suite looks for one honestly
+(a seconds/duration/delay argument, or a name that says so) and skips with
+the reason otherwise. Each test uses a fresh connection so that no other
+test's notifications can arrive in its window.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.checks.progress import (
+    ProgressCall,
+    after_response,
+    progress_notifications,
+    strictly_increasing,
+    unknown_tokens,
+)
+from harness.findings import info
+from suites._support import slow_tool_or_skip
+
+SLOW_SECONDS = 1.0
+LINGER_SECONDS = 1.0  # PROG-03: keep reading this long after the response
+TOKENS = [4242, "harness-progress-1"]
+
+
+@pytest.mark.rule("PROG-01", "PROG-02", "PROG-03")
+@pytest.mark.requires_capability("tools")
+@pytest.mark.parametrize("token", TOKENS, ids=["int-token", "string-token"])
+def test_progress_echoes_token_increases_and_stops(mcp_connect, verdict, token):
+    session = mcp_connect()
+    name, args = slow_tool_or_skip(session, verdict.run.call_tools, SLOW_SECONDS)
+    start = len(session.received)
+    exchange = session.send_request(
+        "tools/call", {"name": name, "arguments": args, "_meta": {"progressToken": token}}
+    )
+    session.wait(exchange, timeout=session.timeout + SLOW_SECONDS)
+    session.collect(LINGER_SECONDS)
+    frames = session.received[start:]
+    call = ProgressCall(token=token, request_id=exchange.id, answered_at=exchange.received_at)
+    verdict.add(
+        unknown_tokens(frames, [token]), strictly_increasing(frames, token), after_response(frames, call)
+    )
+    if not progress_notifications(frames):
+        verdict.add(
+            info("PROG-01", f"{name} sent no progress for token {token!r}: progress rules not observable")
+        )
+
+
+@pytest.mark.rule("PROG-01")
+@pytest.mark.requires_capability("tools")
+def test_prog01_no_progress_without_a_token(mcp_connect, verdict):
+    session = mcp_connect()
+    name, args = slow_tool_or_skip(session, verdict.run.call_tools, SLOW_SECONDS)
+    start = len(session.received)
+    session.wait(
+        session.send_request("tools/call", {"name": name, "arguments": args}),
+        timeout=session.timeout + SLOW_SECONDS,
+    )
+    session.collect(0.3)
+    verdict.add(unknown_tokens(session.received[start:], []))
