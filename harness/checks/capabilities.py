@@ -110,8 +110,8 @@ def task_metadata_ignored(
         return [
             fail(
                 "CAP-05",
-                f"tools/call with task metadata was answered with {after}, the same call without it with {before} "
-                "(a server without the tasks capability must ignore task metadata)",
+                f"tools/call with task metadata was answered with {after}, the same call without it with "
+                f"{before} (a server without the tasks capability must ignore task metadata)",
                 with_task.request,
                 with_task.response,
             )
@@ -141,7 +141,8 @@ def task_required_without_task(tool_name: str, exchange: Exchange) -> list[Findi
         return [
             fail(
                 "CAP-05",
-                f"tool {tool_name!r} requires tasks, but a call without one got {outcome(exchange)}, not -32601",
+                f"tool {tool_name!r} requires tasks, but a call without one got {outcome(exchange)} "
+                "instead of error -32601",
                 exchange.response,
             )
         ]
