@@ -1,0 +1,41 @@
+# The two commands: `make conformance` (the main job) and `make test` (the project's tests).
+# Each creates .venv and installs everything the first time.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+REPORT ?= out
+SERVER_CMD ?= $(abspath $(PY)) tests/servers/spec_server
+PYTEST_WORKERS ?= 2
+
+.PHONY: venv test conformance sandbox lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## the project's own tests (what CI runs)
+test: $(STAMP)
+	$(PY) -m pytest tests -q -n $(PYTEST_WORKERS) -p no:cacheprovider -o timeout=900
+
+## the main job: run every suite against the project's server and write the report
+conformance: $(STAMP)
+	$(VENV)/bin/mcp-harness run --server-cmd "$(SERVER_CMD)" --call-tools --report $(REPORT)
+
+## start the mock enterprise (PostgreSQL + pgvector, Jira-compatible service); Ctrl-C stops it
+sandbox: $(STAMP)
+	$(VENV)/bin/mcp-sandbox up
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(REPORT) .pytest_cache .ruff_cache
