@@ -43,7 +43,9 @@ def _refs(session: Session) -> list[tuple[dict[str, Any], str]]:
 
 
 def _complete(session: Session, ref: dict[str, Any], argument: str, value: str = "") -> Exchange:
-    return session.request("completion/complete", {"ref": ref, "argument": {"name": argument, "value": value}})
+    return session.request(
+        "completion/complete", {"ref": ref, "argument": {"name": argument, "value": value}}
+    )
 
 
 def _probe_ref(session: Session) -> tuple[dict[str, Any], str]:
@@ -90,7 +92,9 @@ def test_comp03_unknown_prompt_gets_32602(mcp_session, verdict):
     _require_support(mcp_session, verdict.version)
     ref = {"type": "ref/prompt", "name": UNKNOWN_PROMPT}
     exchange = _complete(mcp_session, ref, "name")
-    verdict.add(checks.invalid_complete(exchange, f"completion/complete for the unknown prompt {UNKNOWN_PROMPT!r}"))
+    verdict.add(
+        checks.invalid_complete(exchange, f"completion/complete for the unknown prompt {UNKNOWN_PROMPT!r}")
+    )
 
 
 @pytest.mark.rule("COMP-03")

@@ -23,7 +23,11 @@ MAX_GETS = 100
 
 
 def _prompts(session: Session) -> list[dict[str, Any]]:
-    return [p for p in all_items(session, "prompts/list") if isinstance(p, dict) and isinstance(p.get("name"), str)]
+    return [
+        p
+        for p in all_items(session, "prompts/list")
+        if isinstance(p, dict) and isinstance(p.get("name"), str)
+    ]
 
 
 @pytest.mark.rule("PROMPT-01")
@@ -60,4 +64,6 @@ def test_prompt03_missing_required_argument_gets_32602(mcp_session, verdict):
     for prompt in needy[:MAX_GETS]:
         exchange = mcp_session.request("prompts/get", {"name": prompt["name"], "arguments": {}})
         missing = ", ".join(checks.required_arguments(prompt))
-        verdict.add(checks.invalid_get(exchange, f"prompts/get {prompt['name']!r} without its required {missing}"))
+        verdict.add(
+            checks.invalid_get(exchange, f"prompts/get {prompt['name']!r} without its required {missing}")
+        )

@@ -34,7 +34,11 @@ def _templates(session: Session) -> list[dict[str, Any]]:
 
 def _usable_template(item: dict[str, Any]) -> str | None:
     template = item.get("uriTemplate")
-    if isinstance(template, str) and res.template_problem(template) is None and res.template_variables(template):
+    if (
+        isinstance(template, str)
+        and res.template_problem(template) is None
+        and res.template_variables(template)
+    ):
         return template
     return None
 
@@ -109,9 +113,13 @@ def test_res05_subscribe_and_unsubscribe(mcp_session, verdict):
     if not uris:
         pytest.skip("the server lists no resource to subscribe to")
     uri = uris[0]
-    verdict.add(res.empty_result(mcp_session.request("resources/subscribe", {"uri": uri}), "resources/subscribe", uri))
     verdict.add(
-        res.empty_result(mcp_session.request("resources/unsubscribe", {"uri": uri}), "resources/unsubscribe", uri)
+        res.empty_result(mcp_session.request("resources/subscribe", {"uri": uri}), "resources/subscribe", uri)
+    )
+    verdict.add(
+        res.empty_result(
+            mcp_session.request("resources/unsubscribe", {"uri": uri}), "resources/unsubscribe", uri
+        )
     )
     later = [f.message for f in mcp_session.collect(0.3) if isinstance(f.message, dict)]
     verdict.add(res.updates_after_unsubscribe(later, uri))

@@ -33,8 +33,13 @@ def unsupported_code(exchange: Exchange) -> list[Finding]:
     """
     if exchange.ok or exchange.code == -32601:
         return []
-    return [warn("COMP-03", f"completion/complete without completion support got {exchange.code!r}, not -32601",
-                 exchange.response)]
+    return [
+        warn(
+            "COMP-03",
+            f"completion/complete without completion support got {exchange.code!r}, not -32601",
+            exchange.response,
+        )
+    ]
 
 
 def complete_result(exchange: Exchange, ref: dict[str, Any], argument: str) -> list[Finding]:
@@ -55,18 +60,30 @@ def complete_result(exchange: Exchange, ref: dict[str, Any], argument: str) -> l
         return [fail("COMP-02", f"{what}: completion has no values array", exchange.response)]
     findings: list[Finding] = []
     if len(values) > MAX_VALUES:
-        findings.append(fail("COMP-02", f"{what}: {len(values)} values, more than the allowed {MAX_VALUES}",
-                             {"values": values[:5], "count": len(values)}))
+        findings.append(
+            fail(
+                "COMP-02",
+                f"{what}: {len(values)} values, more than the allowed {MAX_VALUES}",
+                {"values": values[:5], "count": len(values)},
+            )
+        )
     if not all(isinstance(v, str) for v in values):
         findings.append(fail("COMP-02", f"{what}: values are not all strings", {"values": values[:10]}))
     total = completion.get("total")
     if "total" in completion and (isinstance(total, bool) or not isinstance(total, int)):
         findings.append(fail("COMP-02", f"{what}: total {total!r} is not an integer", completion))
     elif isinstance(total, int) and total < len(values):
-        findings.append(warn("COMP-02", f"{what}: total {total} is less than the {len(values)} values sent",
-                             {"total": total, "count": len(values)}))
+        findings.append(
+            warn(
+                "COMP-02",
+                f"{what}: total {total} is less than the {len(values)} values sent",
+                {"total": total, "count": len(values)},
+            )
+        )
     if "hasMore" in completion and not isinstance(completion["hasMore"], bool):
-        findings.append(fail("COMP-02", f"{what}: hasMore {completion['hasMore']!r} is not a boolean", completion))
+        findings.append(
+            fail("COMP-02", f"{what}: hasMore {completion['hasMore']!r} is not a boolean", completion)
+        )
     return findings
 
 

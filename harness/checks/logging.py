@@ -16,7 +16,11 @@ def log_messages(frames: list[Any]) -> list[dict[str, Any]]:
     out = []
     for frame in frames:
         message = getattr(frame, "message", frame)
-        if isinstance(message, dict) and message.get("method") == "notifications/message" and "id" not in message:
+        if (
+            isinstance(message, dict)
+            and message.get("method") == "notifications/message"
+            and "id" not in message
+        ):
             out.append(message)
     return out
 
@@ -25,11 +29,23 @@ def set_level_ok(exchange: Exchange, level: str) -> list[Finding]:
     """LOG-01: logging/setLevel with a valid level returns an (empty) result."""
     if not exchange.ok:
         error = exchange.error or {}
-        return [fail("LOG-01", f"logging/setLevel {level!r} failed ({error.get('code')}: {error.get('message')}) "
-                     "although logging is declared", exchange.response)]
+        return [
+            fail(
+                "LOG-01",
+                f"logging/setLevel {level!r} failed ({error.get('code')}: {error.get('message')}) "
+                "although logging is declared",
+                exchange.response,
+            )
+        ]
     extra = sorted(k for k in exchange.result if k != "_meta") if isinstance(exchange.result, dict) else []
     if extra:
-        return [warn("LOG-01", f"logging/setLevel result is not empty: it has {', '.join(extra)}", exchange.response)]
+        return [
+            warn(
+                "LOG-01",
+                f"logging/setLevel result is not empty: it has {', '.join(extra)}",
+                exchange.response,
+            )
+        ]
     return []
 
 
@@ -48,7 +64,9 @@ def below_level(messages: list[dict[str, Any]], level: str) -> list[Finding]:
     for message in messages:
         got = (message.get("params") or {}).get("level")
         if got in LEVELS and LEVELS.index(got) < floor:
-            findings.append(warn("LOG-01", f"a {got!r} log message arrived after logging/setLevel {level!r}", message))
+            findings.append(
+                warn("LOG-01", f"a {got!r} log message arrived after logging/setLevel {level!r}", message)
+            )
     return findings[:5]
 
 
@@ -62,8 +80,11 @@ def message_shape(messages: list[dict[str, Any]]) -> list[Finding]:
             findings.append(fail("LOG-02", "notifications/message has no params object", message))
             continue
         if params.get("level") not in LEVELS:
-            findings.append(fail("LOG-02", f"log level {params.get('level')!r} is not one of {', '.join(LEVELS)}",
-                                 message))
+            findings.append(
+                fail(
+                    "LOG-02", f"log level {params.get('level')!r} is not one of {', '.join(LEVELS)}", message
+                )
+            )
         if "data" not in params:
             findings.append(fail("LOG-02", "notifications/message has no data", message))
         if "logger" in params and not isinstance(params["logger"], str):
@@ -78,13 +99,18 @@ def unrequested(messages: list[dict[str, Any]], methods: list[str]) -> list[Find
         return []
     sent = ", ".join(sorted(set(methods)))
     return [
-        fail("LOG-03", f"notifications/message ({(m.get('params') or {}).get('level')!r}) arrived although no "
-             f"request asked for logs ({sent} were sent without logLevel)", m)
+        fail(
+            "LOG-03",
+            f"notifications/message ({(m.get('params') or {}).get('level')!r}) arrived although no "
+            f"request asked for logs ({sent} were sent without logLevel)",
+            m,
+        )
         for m in messages[:3]
     ]
 
 
 def bogus_meta_level(exchange: Exchange, method: str) -> list[Finding]:
     """LOG-03 (SHOULD): an unrecognised `_meta` logLevel gets -32602 (else WARN)."""
-    return expect_error("LOG-03", exchange, -32602, f"{method} with logLevel 'bogus'", no_error_severity="warn")
-
+    return expect_error(
+        "LOG-03", exchange, -32602, f"{method} with logLevel 'bogus'", no_error_severity="warn"
+    )

@@ -109,11 +109,21 @@ def no_duplicates(walk: Walk) -> list[Finding]:
 def garbage_cursor(exchange: Exchange, method: str, cursor: str) -> list[Finding]:
     """PAGE-02: a cursor the server never issued gets -32602 (SHOULD: else WARN)."""
     if exchange.ok:
-        return [warn("PAGE-02", f"{method} with the invented cursor {cursor!r} was served instead of -32602",
-                     exchange.response)]
+        return [
+            warn(
+                "PAGE-02",
+                f"{method} with the invented cursor {cursor!r} was served instead of -32602",
+                exchange.response,
+            )
+        ]
     if exchange.code != -32602:
-        return [warn("PAGE-02", f"{method} with the invented cursor {cursor!r} got {exchange.code!r}, not -32602",
-                     exchange.response)]
+        return [
+            warn(
+                "PAGE-02",
+                f"{method} with the invented cursor {cursor!r} got {exchange.code!r}, not -32602",
+                exchange.response,
+            )
+        ]
     return []
 
 
@@ -121,7 +131,9 @@ def same_page(method: str, first: Exchange, again: Exchange, cursor: Any) -> lis
     """PAGE-03: the same cursor sent twice (nothing changed in between) gives the same items."""
     key = PAGINATED[method][0]
     if not first.ok or not again.ok:
-        return [warn("PAGE-03", f"{method}: cursor {_short(cursor)} worked once, then failed", again.response)]
+        return [
+            warn("PAGE-03", f"{method}: cursor {_short(cursor)} worked once, then failed", again.response)
+        ]
     one = (first.result or {}).get(key)
     two = (again.result or {}).get(key)
     if cursor_key(one) != cursor_key(two):

@@ -50,7 +50,9 @@ def _argument(label: str, position: int, argument: Any, prompt: dict[str, Any]) 
     if "description" in argument and not isinstance(argument["description"], str):
         findings.append(fail("PROMPT-01", f"{where} description is not a string", prompt))
     if "required" in argument and not isinstance(argument["required"], bool):
-        findings.append(fail("PROMPT-01", f"{where} required is {argument['required']!r}, not a boolean", prompt))
+        findings.append(
+            fail("PROMPT-01", f"{where} required is {argument['required']!r}, not a boolean", prompt)
+        )
     return findings
 
 
@@ -60,7 +62,9 @@ def required_arguments(prompt: dict[str, Any]) -> list[str]:
     if not isinstance(arguments, list):
         return []
     return [
-        a["name"] for a in arguments if isinstance(a, dict) and a.get("required") is True and isinstance(a.get("name"), str)
+        a["name"]
+        for a in arguments
+        if isinstance(a, dict) and a.get("required") is True and isinstance(a.get("name"), str)
     ]
 
 
@@ -74,7 +78,9 @@ def get_result(exchange: Exchange, name: str, version: str) -> list[Finding]:
     """
     if not exchange.ok:
         error = exchange.error or {}
-        return [info("PROMPT-02", f"prompts/get {name!r} failed ({error.get('code')}: {error.get('message')})")]
+        return [
+            info("PROMPT-02", f"prompts/get {name!r} failed ({error.get('code')}: {error.get('message')})")
+        ]
     if input_required(exchange):
         return [info("PROMPT-02", f"prompts/get {name!r} asked for input (input_required)")]
     messages = (exchange.result or {}).get("messages")
@@ -87,8 +93,9 @@ def get_result(exchange: Exchange, name: str, version: str) -> list[Finding]:
             findings.append(fail("PROMPT-02", f"{where} is not an object", exchange.response))
             continue
         if message.get("role") not in ROLES:
-            findings.append(fail("PROMPT-02", f"{where} role is {message.get('role')!r}, not user or assistant",
-                                 message))
+            findings.append(
+                fail("PROMPT-02", f"{where} role is {message.get('role')!r}, not user or assistant", message)
+            )
         findings.extend(content_block(message.get("content"), where, version))
     return findings
 
@@ -120,7 +127,11 @@ def content_block(block: Any, where: str, version: str) -> list[Finding]:
         if not (isinstance(block.get("uri"), str) and isinstance(block.get("name"), str)):
             return [fail("PROMPT-02", f"{where} resource_link needs uri and name", block)]
     else:
-        return [fail("PROMPT-02", f"{where} content type {kind!r} is not a prompt content type at {version}", block)]
+        return [
+            fail(
+                "PROMPT-02", f"{where} content type {kind!r} is not a prompt content type at {version}", block
+            )
+        ]
     return []
 
 

@@ -187,7 +187,9 @@ def uris_valid(resources: list[Any]) -> list[Finding]:
         if problem is None:
             continue
         if isinstance(uri, str) and iri_only(uri):
-            findings.append(warn("RES-08", f"resource uri {uri!r} has unencoded non-ASCII characters (IRI)", item))
+            findings.append(
+                warn("RES-08", f"resource uri {uri!r} has unencoded non-ASCII characters (IRI)", item)
+            )
         else:
             findings.append(fail("RES-08", f"resource uri {uri!r} {problem}", item))
     return findings
@@ -214,18 +216,24 @@ def annotations_valid(items: list[Any], version: str) -> list[Finding]:
         if "audience" in notes and (
             not isinstance(audience, list) or any(a not in AUDIENCE for a in audience)
         ):
-            findings.append(fail("RES-07", f"{label!r}: audience {audience!r} is not a list of user/assistant", item))
+            findings.append(
+                fail("RES-07", f"{label!r}: audience {audience!r} is not a list of user/assistant", item)
+            )
         priority = notes.get("priority")
         if "priority" in notes and (
             isinstance(priority, bool) or not isinstance(priority, (int, float)) or not 0 <= priority <= 1
         ):
-            findings.append(fail("RES-07", f"{label!r}: priority {priority!r} is not a number in [0, 1]", item))
+            findings.append(
+                fail("RES-07", f"{label!r}: priority {priority!r} is not a number in [0, 1]", item)
+            )
         if "lastModified" in notes and version_index(version) >= version_index(V3):
             stamp = notes["lastModified"]
             if not isinstance(stamp, str):
                 findings.append(fail("RES-07", f"{label!r}: lastModified {stamp!r} is not a string", item))
             elif not iso8601(stamp):
-                findings.append(warn("RES-07", f"{label!r}: lastModified {stamp!r} is not an ISO 8601 timestamp", item))
+                findings.append(
+                    warn("RES-07", f"{label!r}: lastModified {stamp!r} is not an ISO 8601 timestamp", item)
+                )
     return findings
 
 
@@ -258,7 +266,9 @@ def read_result(exchange: Exchange, uri: str, *, listed: bool = True) -> list[Fi
     what = "listed resource" if listed else "template expansion"
     if not exchange.ok:
         error = exchange.error or {}
-        return [info("RES-02", f"reading {what} {uri!r} failed ({error.get('code')}: {error.get('message')})")]
+        return [
+            info("RES-02", f"reading {what} {uri!r} failed ({error.get('code')}: {error.get('message')})")
+        ]
     if input_required(exchange):
         return [info("RES-02", f"reading {uri!r} asked for input (input_required); contents not checked")]
     result = exchange.result if isinstance(exchange.result, dict) else {}
@@ -309,27 +319,57 @@ def not_found(exchange: Exchange, uri: str, version: str) -> list[Finding]:
         contents = (exchange.result or {}).get("contents") if isinstance(exchange.result, dict) else None
         if isinstance(contents, list) and not contents:
             if modern:
-                return [fail("RES-03", f"unknown resource {uri!r} answered with empty contents, not -32602",
-                             exchange.response)]
-            return [warn("RES-03", f"unknown resource {uri!r} answered with empty contents, not error -32002",
-                         exchange.response)]
+                return [
+                    fail(
+                        "RES-03",
+                        f"unknown resource {uri!r} answered with empty contents, not -32602",
+                        exchange.response,
+                    )
+                ]
+            return [
+                warn(
+                    "RES-03",
+                    f"unknown resource {uri!r} answered with empty contents, not error -32002",
+                    exchange.response,
+                )
+            ]
         if input_required(exchange):
             return [info("RES-03", f"unknown resource {uri!r} answered input_required")]
         expected = "-32602" if modern else "-32002"
-        return [warn("RES-03", f"unknown resource {uri!r} was read successfully; expected error {expected}",
-                     exchange.response)]
+        return [
+            warn(
+                "RES-03",
+                f"unknown resource {uri!r} was read successfully; expected error {expected}",
+                exchange.response,
+            )
+        ]
     code = exchange.code
     if modern:
         if code == -32002:
-            return [fail("RES-03", "unknown resource answered -32002, which 2026-07-28 forbids (use -32602)",
-                         exchange.response)]
+            return [
+                fail(
+                    "RES-03",
+                    "unknown resource answered -32002, which 2026-07-28 forbids (use -32602)",
+                    exchange.response,
+                )
+            ]
         if code != -32602:
-            return [fail("RES-03", f"unknown resource answered {code!r}; 2026-07-28 requires -32602",
-                         exchange.response)]
+            return [
+                fail(
+                    "RES-03",
+                    f"unknown resource answered {code!r}; 2026-07-28 requires -32602",
+                    exchange.response,
+                )
+            ]
         return []
     if code != -32002:
-        return [warn("RES-03", f"unknown resource answered {code!r}; the spec asks for -32002 (resource not found)",
-                     exchange.response)]
+        return [
+            warn(
+                "RES-03",
+                f"unknown resource answered {code!r}; the spec asks for -32002 (resource not found)",
+                exchange.response,
+            )
+        ]
     return []
 
 
@@ -364,23 +404,43 @@ def traversal(exchange: Exchange, uri: str, *, from_template: bool) -> list[Find
     INFO for a template expansion (the value may just be echoed back).
     """
     if file_contents_leaked(exchange.response):
-        return [fail("RES-04", f"path traversal: reading {uri!r} returned file contents (/etc/passwd lines)",
-                     _trim(exchange.response))]
+        return [
+            fail(
+                "RES-04",
+                f"path traversal: reading {uri!r} returned file contents (/etc/passwd lines)",
+                _trim(exchange.response),
+            )
+        ]
     if not exchange.ok or input_required(exchange):
         return []
     if from_template:
         return [info("RES-04", f"template expanded with '..' ({uri!r}) was served (no file contents seen)")]
-    return [warn("RES-04", f"traversal URI {uri!r} was served instead of rejected (no file contents seen)",
-                 _trim(exchange.response))]
+    return [
+        warn(
+            "RES-04",
+            f"traversal URI {uri!r} was served instead of rejected (no file contents seen)",
+            _trim(exchange.response),
+        )
+    ]
 
 
 def empty_result(exchange: Exchange, method: str, uri: str) -> list[Finding]:
     """RES-05: resources/subscribe and resources/unsubscribe return an empty result."""
     if not exchange.ok:
         error = exchange.error or {}
-        return [fail("RES-05", f"{method} {uri!r} failed ({error.get('code')}: {error.get('message')}) although "
-                     "resources.subscribe is declared", exchange.response)]
-    extra = sorted(k for k in (exchange.result or {}) if k != "_meta") if isinstance(exchange.result, dict) else []
+        return [
+            fail(
+                "RES-05",
+                f"{method} {uri!r} failed ({error.get('code')}: {error.get('message')}) although "
+                "resources.subscribe is declared",
+                exchange.response,
+            )
+        ]
+    extra = (
+        sorted(k for k in (exchange.result or {}) if k != "_meta")
+        if isinstance(exchange.result, dict)
+        else []
+    )
     if extra:
         return [warn("RES-05", f"{method} result is not empty: it has {', '.join(extra)}", exchange.response)]
     return []

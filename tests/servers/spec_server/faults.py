@@ -151,7 +151,8 @@ _add("CAP-03-roots-list-loop", "fail", LEGACY, STDIO,
      "After notifications/initialized, sends roots/list every 50 ms to a client that did not declare roots.",
      hostile=True)
 _add("CAP-04-log-without-capability", "fail", LEGACY, BOTH,
-     "`logging` is not declared, yet every tools/call emits notifications/message (info).")
+     "`logging` is not declared, yet every tools/call, resources/read and prompts/get emits "
+     "notifications/message (info).")
 
 # --- tools ---------------------------------------------------------------------------------------
 _add("TOOL-01-missing-input-schema", "fail", ALL, BOTH, "The `echo` tool is listed without inputSchema.")
@@ -194,8 +195,9 @@ _add("RES-03-v5-empty-contents", "fail", MODERN, BOTH,
      "On 2026-07-28 an unknown resource gets {contents: []}.")
 _add("RES-04-path-traversal", "fail", ALL, BOTH,
      "file:// URIs with `..` are \"resolved\": returns passwd-like text (a fixed fake, never the real file).")
-_add("RES-07-bad-priority", "fail", ALL, BOTH,
-     "A listed resource has annotations.priority 5 (outside [0,1]).")
+_add("RES-07-bad-last-modified", "warn", from_(V3), BOTH,
+     "A listed resource has annotations.lastModified \"last tuesday\" (not ISO 8601; a SHOULD in the schema). "
+     "An out-of-range priority would also fail the ListResourcesResult schema, reported under RES-01.")
 _add("RES-08-bad-uri", "fail", ALL, BOTH, "A listed resource has the uri \"not a uri\" (fails RFC 3986).")
 _add("RES-05-subscribe-error", "fail", LEGACY, BOTH,
      "`resources.subscribe` is declared but resources/subscribe answers -32603.")
@@ -209,11 +211,13 @@ _add("PROMPT-03-unknown-prompt-ok", "warn", ALL, BOTH, "An unknown prompt name g
 # --- logging -------------------------------------------------------------------------------------
 _add("LOG-01-bogus-level-ok", "warn", LEGACY, BOTH, "logging/setLevel with an unknown level returns {}.")
 _add("LOG-01-ignore-level", "warn", LEGACY, BOTH,
-     "After logging/setLevel, tools/call still logs at debug and info whatever the level.")
+     "After logging/setLevel, tools/call, resources/read and prompts/get still log at debug and info "
+     "whatever the level.")
 _add("LOG-02-bad-level-name", "fail", ALL, BOTH,
      "Log notifications use the level \"verbose\" (not a syslog name); emitted when logging is asked for.")
 _add("LOG-03-log-without-loglevel", "fail", MODERN, BOTH,
-     "Modern tools/call emits notifications/message although the request has no logLevel.")
+     "Modern tools/call, resources/read and prompts/get emit notifications/message (info) although the "
+     "request has no logLevel.")
 
 # --- completion ----------------------------------------------------------------------------------
 _add("COMP-01-undeclared-completions", "fail", from_(V2), BOTH,
@@ -229,7 +233,7 @@ _add("PAGE-01-duplicate-items", "warn", ALL, BOTH,
      "Every page after the first repeats the previous page's last item.")
 _add("PAGE-02-garbage-cursor-page-one", "warn", ALL, BOTH, "A garbage cursor returns page one.")
 _add("PAGE-03-unstable-cursor", "warn", ALL, BOTH,
-     "Re-sending a cursor returns a different page (each cursor is good for one use).")
+     "Re-sending a cursor returns a different page (every second use of a cursor is off by one item).")
 
 # --- caching (V5) --------------------------------------------------------------------------------
 _add("CACHE-01-no-ttl", "fail", MODERN, BOTH, "Cacheable results (discover, lists, read) omit ttlMs.")

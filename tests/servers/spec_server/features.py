@@ -18,6 +18,7 @@ import re
 import secrets
 import struct
 import threading
+import time
 import traceback
 import zlib
 from typing import Any
@@ -116,7 +117,7 @@ def paginate(ctx: Ctx, kind: str, items: list[dict], params: dict) -> tuple[list
         if ctx.fault("PAGE-03-unstable-cursor"):
             with state.lock:
                 uses = state.cursor_uses[cursor] = state.cursor_uses.get(cursor, 0) + 1
-            if uses > 1:
+            if uses % 2 == 0:  # every other use is off by one, so two uses in a row always differ
                 offset = min(offset + 1, len(items) - 1)
     page = items[offset : offset + PAGE_SIZE]
     if offset > 0 and ctx.fault("PAGE-01-duplicate-items"):
@@ -333,7 +334,9 @@ def _slow(ctx: Ctx, args: dict) -> dict:
     keep_going_after_cancel = ctx.modern and ctx.fault("CANC-01-v5-progress-after-cancel")
     cancelled = False
     for step in range(1, steps + 1):
-        if ctx.cancelled.wait(0.1) and not cancelled:
+        if cancelled:
+            time.sleep(0.1)  # CANC-01-v5-progress-after-cancel: the work goes on at its own pace
+        elif ctx.cancelled.wait(0.1):
             cancelled = True
             if not keep_going_after_cancel:
                 break
@@ -406,8 +409,8 @@ def list_resources(ctx: Ctx, params: dict) -> dict:
         for uri, (name, mime, _text_value) in _TEXTS.items()
     ]
     items.append({"uri": _BLOB_URI, "name": "logo", "mimeType": "image/png", "description": "A PNG blob."})
-    if ctx.fault("RES-07-bad-priority"):
-        items[0]["annotations"] = {"priority": 5}
+    if ctx.fault("RES-07-bad-last-modified"):
+        items[0]["annotations"] = {"lastModified": "last tuesday"}
     if ctx.fault("RES-08-bad-uri"):
         items.insert(1, {"uri": "not a uri", "name": "broken", "mimeType": "text/plain"})
     if ctx.fault("RES-01-missing-name"):
@@ -449,6 +452,8 @@ def _not_found(ctx: Ctx, uri: str) -> dict:
 
 def read_resource(ctx: Ctx, params: dict) -> dict:
     uri = _str_param(params, "uri")
+    ctx.log("info", f"resources/read {uri}")  # reads log too, so logging is testable without tool calls
+    ctx.log("debug", {"method": "resources/read", "uri": uri})
     if uri in _TEXTS:
         _name, mime, text = _TEXTS[uri]
         return {"contents": [{"uri": uri, "mimeType": mime, "text": text}]}
@@ -502,6 +507,8 @@ def list_prompts(ctx: Ctx, params: dict) -> dict:
 
 def get_prompt(ctx: Ctx, params: dict) -> dict:
     name = _str_param(params, "name")
+    ctx.log("info", f"prompts/get {name}")
+    ctx.log("debug", {"method": "prompts/get", "name": name})
     args = params.get("arguments") or {}
     if not isinstance(args, dict) or not all(isinstance(v, str) for v in args.values()):
         raise RpcError(INVALID_PARAMS, "prompt arguments must be an object of strings")
