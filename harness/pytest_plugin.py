@@ -49,6 +49,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mcp-baseline", metavar="FILE", help="YAML/JSON list of rule ids expected to fail")
     group.addoption("--mcp-strict", action="store_true", help="grade ambiguous rules strictly (e.g. LIFE-03)")
     group.addoption(
+        "--sandbox",
+        nargs="?",
+        const="auto",
+        default=None,
+        metavar="PROVIDER",
+        help="start the mock-enterprise sandbox (local|docker|auto) and pass its env to the server",
+    )
+    group.addoption(
         "--mcp-call-tools",
         action="store_true",
         help="call tools with valid generated arguments (may have side effects on a real backend)",
@@ -92,6 +100,8 @@ class McpRun:
         self.strict: bool = bool(config.getoption("--mcp-strict", False))
         self.call_tools: bool = bool(config.getoption("--mcp-call-tools", False))
         self.target = self._target(config)
+        self.sandbox_provider: str | None = config.getoption("--sandbox", None)
+        self.sandbox: Any = None
         self._profile: ServerProfile | None = None
         self._shared: dict[str, Session] = {}
 
@@ -126,8 +136,21 @@ class McpRun:
         if self._profile is None:
             if self.target is None:
                 raise pytest.UsageError("no server given: use --server-cmd CMD or --server-url URL")
+            if self.sandbox_provider:
+                self.start_sandbox()
             self._profile = probe(self.target, self.requested_version, self.timeout)
         return self._profile
+
+    def start_sandbox(self) -> Any:
+        """Start the sandbox once per process and hand its env to the server (user --server-env wins)."""
+        if self.sandbox is None:
+            from sandbox import Sandbox
+
+            provider = None if self.sandbox_provider in (None, "auto") else self.sandbox_provider
+            self.sandbox = Sandbox(provider=provider).start()
+            if self.target is not None:
+                self.target.env = {**self.sandbox.env(), **self.target.env}
+        return self.sandbox
 
     def connect(self, version: str | None, *, open_session: bool = True, capabilities: dict | None = None) -> Session:
         assert self.target is not None
@@ -153,6 +176,9 @@ class McpRun:
         self._shared.clear()
         if self.target is not None:
             self.target.shutdown()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
 
 
 # -- collection -------------------------------------------------------------------
@@ -210,6 +236,19 @@ def mcp_version(request: pytest.FixtureRequest, mcp_profile: ServerProfile) -> s
     if param is not None:
         return str(param)
     return mcp_profile.versions[0] if mcp_profile.versions else "unverified"
+
+
+@pytest.fixture(scope="session")
+def sandbox(request: pytest.FixtureRequest) -> Any:
+    """The running sandbox (started on first use; the same one the server under test sees)."""
+    return _run(request.config).start_sandbox()
+
+
+@pytest.fixture
+def clean_sandbox(sandbox: Any) -> Iterator[Any]:
+    """The sandbox, back at its seeded state after the test (reset is a no-op when nothing changed)."""
+    yield sandbox
+    sandbox.reset()
 
 
 class Verdict:
