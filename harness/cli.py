@@ -33,11 +33,15 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the conformance suites against a server")
     _server_options(run)
-    run.add_argument("--report", metavar="DIR", default="out", help="where to write the report (default: out)")
+    run.add_argument(
+        "--report", metavar="DIR", default="out", help="where to write the report (default: out)"
+    )
     run.add_argument("--baseline", metavar="FILE", help="expected failures (YAML or JSON list of rule ids)")
     run.add_argument("--protocol-version", default="latest", help="exact version, latest or all")
     run.add_argument("--strict", action="store_true", help="grade ambiguous rules strictly")
-    run.add_argument("--call-tools", action="store_true", help="call tools with valid arguments (side effects!)")
+    run.add_argument(
+        "--call-tools", action="store_true", help="call tools with valid arguments (side effects!)"
+    )
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
     run.add_argument("-n", dest="workers", help="parallel workers (pytest-xdist), e.g. auto")
     run.add_argument("pytest_args", nargs="*", help="extra arguments passed to pytest after --")
@@ -119,7 +123,11 @@ def cmd_rules(args: argparse.Namespace) -> int:
     rows = coverage_rows()
     stats = summary(rows)
     if args.json:
-        print(json.dumps({"summary": stats, "rules": [dict(r.__dict__, status=r.status) for r in rows]}, indent=2))
+        print(
+            json.dumps(
+                {"summary": stats, "rules": [dict(r.__dict__, status=r.status) for r in rows]}, indent=2
+            )
+        )
         return EXIT_OK
     from rich.console import Console
     from rich.table import Table
@@ -142,7 +150,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     console.print(table)
     console.print(
         f"MUST rules testable from outside: {stats['must_testable']}, proven by a fault fixture: "
-        f"{stats['must_proven']} ({stats['must_proven_pct']}%); all rules proven: {stats['proven']}/{stats['rules']}"
+        f"{stats['must_proven']} ({stats['must_proven_pct']}%); "
+        f"all rules proven: {stats['proven']}/{stats['rules']}"
     )
     return EXIT_OK
 

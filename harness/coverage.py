@@ -57,12 +57,10 @@ def _marker_rules(node: ast.AST | None) -> list[str]:
         return []
     if isinstance(node, (ast.List, ast.Tuple)):
         return [rule for item in node.elts for rule in _marker_rules(item)]
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "rule"
-    ):
-        return [arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "rule":
+        return [
+            arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+        ]
     return []
 
 
@@ -71,7 +69,11 @@ def fault_fixtures() -> list[dict]:
     if not SPEC_SERVER.exists():
         return []
     out = subprocess.run(
-        [sys.executable, str(SPEC_SERVER), "--list-faults"], capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, str(SPEC_SERVER), "--list-faults"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return json.loads(out.stdout)
 

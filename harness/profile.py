@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.session import LATEST_LEGACY, MODERN, NoResponse, Session
+from harness.session import LATEST_LEGACY, MODERN, NoResponse, ServerState, Session
 from harness.target import ServerTarget
 from harness.transcript import Transcript, render
 from harness.transport.base import TransportError
@@ -58,7 +58,14 @@ def _probe_latest(target: ServerTarget, timeout: float) -> ServerProfile:
 
 def _probe_exact(target: ServerTarget, version: str, timeout: float) -> ServerProfile:
     if is_modern(version):
-        return _try_modern(target, timeout)
+        modern = _try_modern(target, timeout)
+        if modern.ok:
+            return modern
+        served = _try_modern_without_discover(target, timeout)
+        if not served.ok:
+            served.notes = modern.notes + served.notes
+            served.reason = f"{modern.reason}; {served.reason}"
+        return served
     return _try_legacy(target, version, timeout, accept_counter_offer=False)
 
 
@@ -109,7 +116,9 @@ def _try_modern(target: ServerTarget, timeout: float) -> ServerProfile:
     return ServerProfile(ok=False, reason=why, notes=[why], transcript=render(transcript.frames))
 
 
-def _try_legacy(target: ServerTarget, version: str, timeout: float, *, accept_counter_offer: bool) -> ServerProfile:
+def _try_legacy(
+    target: ServerTarget, version: str, timeout: float, *, accept_counter_offer: bool
+) -> ServerProfile:
     transcript = Transcript()
     try:
         transport = target.connect(transcript)
@@ -141,4 +150,52 @@ def _try_legacy(target: ServerTarget, version: str, timeout: float, *, accept_co
         server_info=session.state.server_info,
         capabilities=session.state.capabilities,
         capabilities_by_version={negotiated: session.state.capabilities},
+    )
+
+
+# Methods tried, in order, when the user asked for the stateless era and
+# server/discover is missing or broken; the family each one proves.
+_MODERN_FALLBACK = (("tools/list", "tools"), ("resources/list", "resources"), ("prompts/list", "prompts"))
+
+
+def _try_modern_without_discover(target: ServerTarget, timeout: float) -> ServerProfile:
+    """The user forced 2026-07-28, but discover did not answer usefully.
+
+    If ordinary modern requests are served, the server speaks the stateless era
+    and its broken discover is a finding (VER-03), not a reason to call it
+    unverified. Capabilities are inferred from the list methods that answered.
+    A server that answers none of them stays not verified (HARN-03).
+    The harness's session still opens with server/discover; when that fails it
+    must stay in the era it was asked for (see Session.open).
+    """
+    transcript = Transcript()
+    try:
+        transport = target.connect(transcript)
+    except TransportError as exc:
+        return ServerProfile(ok=False, reason=str(exc))
+    session = Session(transport, timeout=timeout)
+    session.state = ServerState(era="modern", protocol_version=MODERN)
+    capabilities: dict[str, Any] = {}
+    try:
+        for method, family in _MODERN_FALLBACK:
+            exchange = session.request(method, {}, timeout=timeout)
+            # resultType marks a modern result: a legacy server serving requests
+            # before initialize (LIFE-07) must not pass for a modern one.
+            if exchange.ok and isinstance(exchange.result, dict) and "resultType" in exchange.result:
+                capabilities[family] = {}
+    except (NoResponse, TransportError) as exc:
+        return ServerProfile(ok=False, reason=f"{exc}", transcript=render(transcript.frames))
+    finally:
+        session.close()
+    if not capabilities:
+        why = "no modern request (server/discover, tools/list, resources/list, prompts/list) was served"
+        return ServerProfile(ok=False, reason=why, notes=[why], transcript=render(transcript.frames))
+    inferred = ", ".join(capabilities)
+    note = f"server/discover failed, yet modern requests are served; inferred capabilities: {inferred}"
+    return ServerProfile(
+        ok=True,
+        versions=[MODERN],
+        capabilities=capabilities,
+        capabilities_by_version={MODERN: capabilities},
+        notes=[note],
     )

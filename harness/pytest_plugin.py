@@ -45,7 +45,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--protocol-version", default="latest", help="exact version, 'latest' (negotiate) or 'all' (matrix)"
     )
     group.addoption("--mcp-timeout", type=float, default=10.0, help="seconds to wait for any one response")
-    group.addoption("--mcp-report", metavar="DIR", help="write report.json/.md/.html, junit.xml and failures/")
+    group.addoption(
+        "--mcp-report", metavar="DIR", help="write report.json/.md/.html, junit.xml and failures/"
+    )
     group.addoption("--mcp-baseline", metavar="FILE", help="YAML/JSON list of rule ids expected to fail")
     group.addoption("--mcp-strict", action="store_true", help="grade ambiguous rules strictly (e.g. LIFE-03)")
     group.addoption(
@@ -152,7 +154,9 @@ class McpRun:
                 self.target.env = {**self.sandbox.env(), **self.target.env}
         return self.sandbox
 
-    def connect(self, version: str | None, *, open_session: bool = True, capabilities: dict | None = None) -> Session:
+    def connect(
+        self, version: str | None, *, open_session: bool = True, capabilities: dict | None = None
+    ) -> Session:
         assert self.target is not None
         transport = self.target.connect(Transcript())
         session = Session(transport, timeout=self.timeout, client_capabilities=capabilities)
@@ -348,7 +352,9 @@ def mcp_connect(request: pytest.FixtureRequest, verdict: Verdict) -> Iterator[Ca
     run = _run(request.config)
     made: list[Session] = []
 
-    def connect(*, open: bool = True, version: str | None = None, capabilities: dict | None = None) -> Session:
+    def connect(
+        *, open: bool = True, version: str | None = None, capabilities: dict | None = None
+    ) -> Session:
         session = run.connect(None, open_session=False, capabilities=capabilities)
         made.append(session)
         verdict.watch(session)
@@ -416,7 +422,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
 
 def _store(item: pytest.Item, found: Verdict, include_evidence: bool) -> None:
     item.user_properties.append(("mcp_version", found.version))
-    item.user_properties.append(("mcp_findings", json.dumps([f.as_dict() for f in found.findings], default=str)))
+    item.user_properties.append(
+        ("mcp_findings", json.dumps([f.as_dict() for f in found.findings], default=str))
+    )
     if include_evidence:
         item.user_properties.append(("mcp_transcript", json.dumps(found.evidence_frames(), default=str)))
 
@@ -424,7 +432,11 @@ def _store(item: pytest.Item, found: Verdict, include_evidence: bool) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> None:
     # Skips in setup (capability gating, not verified) carry the version too.
-    if call.when == "setup" and call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception):
+    if (
+        call.when == "setup"
+        and call.excinfo is not None
+        and call.excinfo.errisinstance(pytest.skip.Exception)
+    ):
         version = item.funcargs.get("mcp_version") if hasattr(item, "funcargs") else None
         if version:
             item.user_properties.append(("mcp_version", version))
@@ -434,5 +446,6 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     run = getattr(config, "_mcp_run", None)
     if run is None or run.target is None:
         return None
-    return [f"mcp server: {run.target.describe()} (protocol {run.requested_version}, timeout {run.timeout:g}s)"]
-
+    return [
+        f"mcp server: {run.target.describe()} (protocol {run.requested_version}, timeout {run.timeout:g}s)"
+    ]

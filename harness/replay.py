@@ -16,7 +16,6 @@ from typing import Any
 def replay(header: dict[str, Any], path: Path, server_args: list[str]) -> int:
     import pytest
 
-    from harness.coverage import suites_dir
 
     rule = header.get("rule")
     test = header.get("test") or ""

@@ -42,7 +42,9 @@ class NoResponse(Exception):
     """A request got no response within the timeout (LIVE-01 material)."""
 
     def __init__(self, exchange: Exchange, timeout: float) -> None:
-        super().__init__(f"no response to {exchange.method!r} (id {exchange.request.get('id')!r}) within {timeout:g}s")
+        super().__init__(
+            f"no response to {exchange.method!r} (id {exchange.request.get('id')!r}) within {timeout:g}s"
+        )
         self.exchange = exchange
         self.timeout = timeout
 
@@ -139,7 +141,7 @@ class Session:
         self._answered_server_requests = 0
 
     @property
-    def transcript(self):  # noqa: ANN201 - the transport's Transcript
+    def transcript(self):
         return self.transport.transcript
 
     @property
@@ -165,7 +167,11 @@ class Session:
 
     # -- building messages ---------------------------------------------------
     def request_message(self, method: str, params: dict[str, Any] | None = None, *, id: Any = None) -> dict:
-        message: dict[str, Any] = {"jsonrpc": "2.0", "id": self.new_id() if id is None else id, "method": method}
+        message: dict[str, Any] = {
+            "jsonrpc": "2.0",
+            "id": self.new_id() if id is None else id,
+            "method": method,
+        }
         params = self.with_meta(params) if self.modern else params
         if params is not None:
             message["params"] = params
@@ -248,7 +254,9 @@ class Session:
             if self._pending.pop(key, None) is not None:
                 self._abandoned.add(key)
 
-    def notify(self, method: str, params: dict[str, Any] | None = None, *, headers: dict | None = None) -> None:
+    def notify(
+        self, method: str, params: dict[str, Any] | None = None, *, headers: dict | None = None
+    ) -> None:
         message: dict[str, Any] = {"jsonrpc": "2.0", "method": method}
         if params is not None:
             message["params"] = params
@@ -269,7 +277,9 @@ class Session:
         self.transport.send_raw(data, headers=headers)
 
     # -- receiving -------------------------------------------------------------
-    def wait(self, exchange: Exchange, timeout: float | None = None, *, raise_on_timeout: bool = True) -> Exchange:
+    def wait(
+        self, exchange: Exchange, timeout: float | None = None, *, raise_on_timeout: bool = True
+    ) -> Exchange:
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while not exchange.answered:
@@ -414,7 +424,10 @@ class Session:
                 instructions=result.get("instructions"),
                 init_result=result,
             )
-            if self.transport.kind == "http" and self.state.protocol_version not in ("2024-11-05", "2025-03-26"):
+            if self.transport.kind == "http" and self.state.protocol_version not in (
+                "2024-11-05",
+                "2025-03-26",
+            ):
                 self.transport.protocol_version = self.state.protocol_version  # type: ignore[attr-defined]
             if send_initialized:
                 self.notify("notifications/initialized")

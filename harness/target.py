@@ -57,7 +57,9 @@ class ServerTarget:
         """A started transport: a new process (stdio) or a new HTTP client."""
         transport: Transport
         if self.url:
-            transport = HttpTransport(self.url, headers=self.headers, transcript=transcript, timeout=self.timeout)
+            transport = HttpTransport(
+                self.url, headers=self.headers, transcript=transcript, timeout=self.timeout
+            )
         else:
             assert self.command, "no server command"
             transport = StdioTransport(self.command, env=self.env, cwd=self.cwd, transcript=transcript)
@@ -65,7 +67,9 @@ class ServerTarget:
         return transport
 
     def launched_alive(self) -> bool:
-        return self._launched is None or self._launched.proc is not None and self._launched.proc.poll() is None
+        return (
+            self._launched is None or (self._launched.proc is not None and self._launched.proc.poll() is None)
+        )
 
     def shutdown(self) -> None:
         if self._launched is not None:

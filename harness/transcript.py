@@ -136,5 +136,7 @@ def render(frames: Iterable[Frame], limit: int = 40) -> str:
         if len(body) > 300:
             body = body[:300] + f"... ({frame.size} bytes)"
         note = f"  [{frame.note}]" if frame.note else ""
-        lines.append(f"{frame.t:8.3f} {arrows.get(frame.direction, '  ')} {frame.channel}: {body.rstrip()}{note}")
+        lines.append(
+            f"{frame.t:8.3f} {arrows.get(frame.direction, '  ')} {frame.channel}: {body.rstrip()}{note}"
+        )
     return "\n".join(lines)

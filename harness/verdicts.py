@@ -146,9 +146,15 @@ def aggregate(records: Any, baseline: set[str]) -> list[RuleResult]:
                 if own or not any_fail:
                     if not own:  # failed without a finding: a plain assertion or error
                         result.findings.append(
-                            {"rule": rule_id, "severity": "fail", "message": record.failure[:1500],
-                             "test": record.nodeid, "version": version, "evidence": [],
-                             "transcript": record.transcript}
+                            {
+                                "rule": rule_id,
+                                "severity": "fail",
+                                "message": record.failure[:1500],
+                                "test": record.nodeid,
+                                "version": version,
+                                "evidence": [],
+                                "transcript": record.transcript,
+                            }
                         )
                     per_version[(rule_id, version)].append("fail")
                 else:
@@ -169,8 +175,10 @@ def gate_status(results: list[RuleResult], baseline: set[str]) -> dict[str, Any]
     failing = [r.id for r in results if r.verdict == "fail"]
     unexpected = [r for r in failing if r not in baseline]
     stale = sorted(r.id for r in results if r.baseline and r.verdict in ("pass", "warn"))
-    not_verified = bool(results) and all(r.verdict in ("not_verified", "skip") for r in results) and any(
-        r.verdict == "not_verified" for r in results
+    not_verified = (
+        bool(results)
+        and all(r.verdict in ("not_verified", "skip") for r in results)
+        and any(r.verdict == "not_verified" for r in results)
     )
     code = EXIT_NOT_RUN if not_verified else EXIT_FAIL if unexpected else EXIT_OK
     return {
@@ -183,7 +191,9 @@ def gate_status(results: list[RuleResult], baseline: set[str]) -> dict[str, Any]
     }
 
 
-def build_report(collector: VerdictCollector, run: Any, results: list[RuleResult], gate: dict, baseline: set) -> dict:
+def build_report(
+    collector: VerdictCollector, run: Any, results: list[RuleResult], gate: dict, baseline: set
+) -> dict:
     summary: dict[str, int] = defaultdict(int)
     for result in results:
         summary[result.verdict] += 1
@@ -200,7 +210,9 @@ def build_report(collector: VerdictCollector, run: Any, results: list[RuleResult
             "capabilities": getattr(profile, "capabilities", {}) or {},
             "protocolVersions": getattr(profile, "versions", []) or [],
             "protocolVersion": (getattr(profile, "versions", None) or [None])[0],
-            "notVerifiedReason": getattr(profile, "reason", "") if profile is not None and not profile.ok else "",
+            "notVerifiedReason": getattr(profile, "reason", "")
+            if profile is not None and not profile.ok
+            else "",
         },
         "versions": versions,
         "summary": {k: summary.get(k, 0) for k in ("pass", "fail", "warn", "skip", "not_verified")},

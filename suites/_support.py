@@ -38,9 +38,13 @@ def reply_to(session: Session, ids: tuple[Any, ...], timeout: float) -> dict[str
     while True:
         for item in session.received[start:]:
             message = item.message
-            if isinstance(message, dict) and "method" not in message and message.get("id") in ids:
-                if type(message.get("id")) in {type(i) for i in ids}:
-                    return message
+            if (
+                isinstance(message, dict)
+                and "method" not in message
+                and message.get("id") in ids
+                and type(message.get("id")) in {type(i) for i in ids}
+            ):
+                return message
         start = len(session.received)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -53,7 +57,9 @@ def replies_without_request(session: Session, since: int) -> list[dict[str, Any]
     return [
         r.message
         for r in session.received[since:]
-        if isinstance(r.message, dict) and "method" not in r.message and r.answers is None
+        if isinstance(r.message, dict)
+        and "method" not in r.message
+        and r.answers is None
         and r.message.get("id") is None  # a real id that matches nothing is a phantom (RPC-02)
     ]
 

@@ -38,14 +38,24 @@ def test_rpc05_no_reply_to_cancel_of_unknown_request(mcp_session, verdict):
 
 @pytest.mark.rule("RPC-07")
 def test_rpc07_null_id_is_an_invalid_request(mcp_session, verdict):
-    mcp_session.send_message(raw_request(mcp_session, {"jsonrpc": "2.0", "id": None, "method": harmless_method(mcp_session)}))
+    mcp_session.send_message(
+        raw_request(mcp_session, {"jsonrpc": "2.0", "id": None, "method": harmless_method(mcp_session)})
+    )
     reply = reply_to(mcp_session, (None,), 2.0)
     if reply is None:
         verdict.add(warn("RPC-07", "request with id null got no -32600 reply"))
     elif "result" in reply:
-        verdict.add(warn("RPC-07", "request with id null was processed instead of rejected with -32600", reply))
+        verdict.add(
+            warn("RPC-07", "request with id null was processed instead of rejected with -32600", reply)
+        )
     elif (reply.get("error") or {}).get("code") != -32600:
-        verdict.add(warn("RPC-07", f"id null rejected with code {(reply.get('error') or {}).get('code')}, not -32600", reply))
+        verdict.add(
+            warn(
+                "RPC-07",
+                f"id null rejected with code {(reply.get('error') or {}).get('code')}, not -32600",
+                reply,
+            )
+        )
     harmless(mcp_session)
 
 
@@ -118,7 +128,9 @@ def test_rpc12_batch_accepted_on_2025_03_26(mcp_session, verdict):
 @pytest.mark.versions("2025-06-18", "2025-11-25", "2026-07-28")
 @pytest.mark.transport("stdio")
 def test_rpc12_batch_rejected_from_2025_06_18(mcp_session, verdict):
-    batch = [raw_request(mcp_session, mcp_session.request_message(harmless_method(mcp_session))) for _ in range(2)]
+    batch = [
+        raw_request(mcp_session, mcp_session.request_message(harmless_method(mcp_session))) for _ in range(2)
+    ]
     start = len(mcp_session.received)
     exchanges = mcp_session.send_batch(batch)
     reply = reply_to(mcp_session, (None,), 1.5)

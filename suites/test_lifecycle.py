@@ -27,7 +27,9 @@ def test_life01_initialize_result_shape(mcp_connect, verdict):
         if key not in result:
             verdict.add(fail("LIFE-01", f"InitializeResult has no {key}", exchange.response))
     server_info = result.get("serverInfo")
-    if isinstance(server_info, dict) and not all(isinstance(server_info.get(k), str) for k in ("name", "version")):
+    if isinstance(server_info, dict) and not all(
+        isinstance(server_info.get(k), str) for k in ("name", "version")
+    ):
         verdict.add(fail("LIFE-01", "serverInfo needs string name and version", exchange.response))
 
 
@@ -56,9 +58,21 @@ def test_life03_unknown_version_gets_a_counter_offer(mcp_connect, verdict):
     if exchange.ok:
         got = (exchange.result or {}).get("protocolVersion")
         if got not in LEGACY_VERSIONS:
-            verdict.add(fail("LIFE-03", f"counter-offer {got!r} is not a version the server can support", exchange.response))
+            verdict.add(
+                fail(
+                    "LIFE-03",
+                    f"counter-offer {got!r} is not a version the server can support",
+                    exchange.response,
+                )
+            )
         elif got == "1999-01-01":
-            verdict.add(fail("LIFE-03", "server echoed an unknown version instead of a counter-offer", exchange.response))
+            verdict.add(
+                fail(
+                    "LIFE-03",
+                    "server echoed an unknown version instead of a counter-offer",
+                    exchange.response,
+                )
+            )
         return
     severity = fail if verdict.strict else warn
     supported = ((exchange.error or {}).get("data") or {}) if exchange.error else {}
@@ -89,7 +103,9 @@ def test_life04_initialize_without_version(mcp_connect, verdict):
     if exchange.ok:
         verdict.add(info("LIFE-04", "initialize without protocolVersion was accepted with a default version"))
     elif exchange.code != -32602:
-        verdict.add(info("LIFE-04", f"initialize without protocolVersion rejected with {exchange.code}, not -32602"))
+        verdict.add(
+            info("LIFE-04", f"initialize without protocolVersion rejected with {exchange.code}, not -32602")
+        )
 
 
 @pytest.mark.rule("LIFE-05")
@@ -114,7 +130,9 @@ def test_life06_no_requests_before_initialized(mcp_connect, verdict):
         if isinstance(f.message, dict) and "id" in f.message and f.message.get("method") not in (None, "ping")
     ]
     for message in early:
-        verdict.add(warn("LIFE-06", f"server sent {message.get('method')} before notifications/initialized", message))
+        verdict.add(
+            warn("LIFE-06", f"server sent {message.get('method')} before notifications/initialized", message)
+        )
 
 
 @pytest.mark.rule("LIFE-07")
@@ -141,7 +159,9 @@ def test_life08_no_newer_fields_at_2025_03_26(mcp_connect, verdict):
         for tool in tools:
             for key in ("title", "outputSchema"):
                 if isinstance(tool, dict) and key in tool:
-                    verdict.add(warn("LIFE-08", f"tool {tool.get('name')!r} has {key}, new in 2025-06-18", tool))
+                    verdict.add(
+                        warn("LIFE-08", f"tool {tool.get('name')!r} has {key}, new in 2025-06-18", tool)
+                    )
 
 
 @pytest.mark.rule("PING-01")
@@ -150,7 +170,9 @@ def test_ping01_ping_answered_quickly_with_empty_result(mcp_session, verdict):
     exchange = mcp_session.request("ping")
     elapsed = time.monotonic() - started
     if exchange.ok and exchange.result != {}:
-        verdict.add(warn("PING-01", f"ping result is not an empty object: {exchange.result!r}", exchange.response))
+        verdict.add(
+            warn("PING-01", f"ping result is not an empty object: {exchange.result!r}", exchange.response)
+        )
     if not exchange.ok:
         verdict.add(fail("PING-01", "ping was answered with an error", exchange.response))
     if elapsed > 1.0:
@@ -162,7 +184,11 @@ def test_ping01_ping_during_initialize(mcp_connect, verdict):
     session = mcp_connect(open=False)
     init = session.send_request(
         "initialize",
-        {"protocolVersion": verdict.version, "capabilities": {}, "clientInfo": {"name": "mcp-harness", "version": "0"}},
+        {
+            "protocolVersion": verdict.version,
+            "capabilities": {},
+            "clientInfo": {"name": "mcp-harness", "version": "0"},
+        },
     )
     ping = session.send_request("ping")
     session.wait(init)

@@ -12,7 +12,12 @@ from suites._support import harmless, raw_request
 
 BARRAGE = [
     {"jsonrpc": "2.0", "id": "l-1", "method": "x-harness/unknown"},
-    {"jsonrpc": "2.0", "id": "l-2", "method": "tools/call", "params": {"name": "x" * 100_000, "arguments": {}}},
+    {
+        "jsonrpc": "2.0",
+        "id": "l-2",
+        "method": "tools/call",
+        "params": {"name": "x" * 100_000, "arguments": {}},
+    },
     {"jsonrpc": "2.0", "id": "l-3", "method": "resources/read", "params": {"uri": 12}},
     {"jsonrpc": "2.0", "id": "l-4", "method": "prompts/get", "params": {"name": None}},
     {"jsonrpc": "2.0", "method": "notifications/x-unknown", "params": {"deep": [[[[[[[[[[1]]]]]]]]]]}},

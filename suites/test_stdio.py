@@ -60,4 +60,6 @@ def test_stdio05_exits_when_stdin_closes(mcp_connect, verdict):
     code = transport.wait_exit(5.0)
     if code is None:
         transport.close(grace=0)
-        verdict.add(warn("STDIO-05", f"still running 5 s after stdin closed; needed SIG{transport.kill_needed}"))
+        verdict.add(
+            warn("STDIO-05", f"still running 5 s after stdin closed; needed SIG{transport.kill_needed}")
+        )

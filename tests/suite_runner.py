@@ -51,7 +51,15 @@ def run_suites(
     paths: list[str] | None = None,
     call_tools: bool = True,
 ) -> SuiteRun:
-    args = [sys.executable, "-m", "pytest", *(paths or [str(REPO / "suites")]), "-q", "-p", "no:cacheprovider"]
+    args = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *(paths or [str(REPO / "suites")]),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
     args += ["--protocol-version", version, "--mcp-timeout", str(timeout), "--mcp-report", str(out)]
     if server_cmd:
         args += ["--server-cmd", server_cmd]
@@ -70,6 +78,10 @@ def run_suites(
 
 def list_faults() -> list[dict[str, Any]]:
     proc = subprocess.run(
-        [sys.executable, str(SPEC_SERVER), "--list-faults"], capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, str(SPEC_SERVER), "--list-faults"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return json.loads(proc.stdout)

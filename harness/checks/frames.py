@@ -142,13 +142,19 @@ def _server_request(
     request_id = message.get("id")
     key = repr((type(request_id).__name__, request_id))
     if request_id is None or isinstance(request_id, (bool, float, dict, list)):
-        findings.append(fail("RPC-06", f"server request id {request_id!r} is not a string or integer", message))
+        findings.append(
+            fail("RPC-06", f"server request id {request_id!r} is not a string or integer", message)
+        )
     elif key in seen:
-        findings.append(fail("RPC-06", f"server request id {request_id!r} used twice in one session", message))
+        findings.append(
+            fail("RPC-06", f"server request id {request_id!r} used twice in one session", message)
+        )
     seen.add(key)
     needed = CLIENT_CAPABILITY_FOR_REQUEST.get(method or "")
     if needed and needed not in client_caps:
-        findings.append(fail("CAP-03", f"server sent {method} though the client did not declare {needed}", message))
+        findings.append(
+            fail("CAP-03", f"server sent {method} though the client did not declare {needed}", message)
+        )
     return findings
 
 

@@ -33,7 +33,9 @@ def envelope(message: Any) -> list[Finding]:
             if not isinstance(code, int) or isinstance(code, bool):
                 findings.append(fail("RPC-04", f"error.code is not an integer: {code!r}", message))
             if not isinstance(error.get("message"), str):
-                findings.append(fail("RPC-04", f"error.message is not a string: {error.get('message')!r}", message))
+                findings.append(
+                    fail("RPC-04", f"error.message is not a string: {error.get('message')!r}", message)
+                )
     return findings
 
 
@@ -46,7 +48,8 @@ def id_echo(exchange: Exchange) -> list[Finding]:
         return [
             fail(
                 "RPC-02",
-                f"request id {sent!r} ({type(sent).__name__}) answered with id {got!r} ({type(got).__name__})",
+                f"request id {sent!r} ({type(sent).__name__}) answered with id {got!r} "
+                f"({type(got).__name__})",
                 exchange.request,
                 exchange.response,
             )
@@ -80,7 +83,12 @@ def expect_error(
         return [graded(rule, no_error_severity, f"{what}: no error response{failure}; expected {want}")]  # type: ignore[arg-type]
     if exchange.error is None:
         return [
-            graded(rule, no_error_severity, f"{what}: answered with a result, expected error {want}", exchange.response)  # type: ignore[arg-type]
+            graded(
+                rule,
+                no_error_severity,
+                f"{what}: answered with a result, expected error {want}",
+                exchange.response,
+            )  # type: ignore[arg-type]
         ]
     if exchange.code not in codes:
         return [

@@ -35,7 +35,9 @@ def meta_keys(messages: list[dict[str, Any] | None]) -> list[Finding]:
             if not KEY.match(key):
                 findings.append(fail("RPC-14", f"_meta key {key!r} does not follow the key grammar", message))
             elif _reserved(key) and key not in SPEC_KEYS:
-                findings.append(warn("RPC-14", f"_meta key {key!r} uses a reserved prefix but is not a spec key"))
+                findings.append(
+                    warn("RPC-14", f"_meta key {key!r} uses a reserved prefix but is not a spec key")
+                )
     return findings
 
 

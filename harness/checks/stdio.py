@@ -19,7 +19,9 @@ def stdout_hygiene(frames: Iterable[Frame]) -> list[Finding]:
             continue
         if frame.direction == "noise":
             preview = frame.raw[:200]
-            findings.append(fail("STDIO-02", f"stdout line that is not an MCP message ({frame.note}): {preview!r}"))
+            findings.append(
+                fail("STDIO-02", f"stdout line that is not an MCP message ({frame.note}): {preview!r}")
+            )
         elif frame.direction == "recv" and frame.note.startswith(MULTILINE_NOTE):
             findings.append(fail("STDIO-01", f"{frame.note}: {frame.raw[:120]!r}"))
         elif frame.direction == "recv" and frame.note == NOT_UTF8_NOTE:

@@ -11,7 +11,8 @@ def summary_lines(report: dict[str, Any], out_dir: str | None) -> list[str]:
     lines = [
         "",
         "MCP conformance: "
-        f"{s['fail']} fail, {s['warn']} warn, {s['pass']} pass, {s['skip']} skip, {s['not_verified']} not verified"
+        f"{s['fail']} fail, {s['warn']} warn, {s['pass']} pass, {s['skip']} skip, "
+        f"{s['not_verified']} not verified"
         f" over {len(report['rules'])} rules",
     ]
     for rule in report["rules"]:

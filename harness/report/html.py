@@ -38,7 +38,9 @@ def render_html(report: dict[str, Any]) -> str:
         fam = rule["id"].rsplit("-", 1)[0]
         if fam != family:
             family = fam
-            rows.append(f'<tr class="family"><td colspan="{3 + max(1, len(versions))}">{escape(fam)}</td></tr>')
+            rows.append(
+                f'<tr class="family"><td colspan="{3 + max(1, len(versions))}">{escape(fam)}</td></tr>'
+            )
         cells = "".join(_cell(rule["versions"].get(v, "-")) for v in versions) or _cell(rule["verdict"])
         detail = _findings(rule)
         rows.append(
@@ -49,11 +51,11 @@ def render_html(report: dict[str, Any]) -> str:
     reason = server.get("notVerifiedReason")
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>MCP conformance: {escape(info.get("name", "server"))}</title><style>{STYLE}</style></head><body>
-<h1>MCP conformance report — <span class="v-{'pass' if status == 'PASS' else 'fail'}">{status}</span></h1>
+<h1>MCP conformance report — <span class="v-{"pass" if status == "PASS" else "fail"}">{status}</span></h1>
 <div>Server <code>{escape(str(server.get("command") or server.get("url")))}</code> —
 {escape(info.get("name", "?"))} {escape(str(info.get("version", "")))} over {escape(str(server.get("transport")))};
 protocol {escape(", ".join(versions) or "-")}; {report["tests"]} tests in {report["duration_s"]} s.</div>
-{f'<p class="v-fail">Not verified: {escape(reason)}</p>' if reason else ''}
+{f'<p class="v-fail">Not verified: {escape(reason)}</p>' if reason else ""}
 <div class="cards">{cards}</div>
 <h2>Rules</h2><table id="rules"><thead><tr><th>Rule</th><th>Level</th>{head}<th>Title and findings</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
@@ -72,7 +74,9 @@ def _findings(rule: dict[str, Any]) -> str:
     for finding in rule["findings"][:10]:
         if finding["severity"] == "info" and rule["verdict"] != "pass":
             continue
-        transcript = "\n".join(json.dumps(f, ensure_ascii=False)[:400] for f in (finding.get("transcript") or [])[-40:])
+        transcript = "\n".join(
+            json.dumps(f, ensure_ascii=False)[:400] for f in (finding.get("transcript") or [])[-40:]
+        )
         replay = finding.get("failure_file")
         parts.append(
             f'<details><summary class="v-{finding["severity"]}">{escape(finding["severity"])}: '

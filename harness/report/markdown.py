@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-ICON = {"pass": "✅ pass", "fail": "❌ fail", "warn": "⚠️ warn", "skip": "➖ skip", "not_verified": "❔ not verified"}
+ICON = {
+    "pass": "✅ pass",
+    "fail": "❌ fail",
+    "warn": "⚠️ warn",
+    "skip": "➖ skip",
+    "not_verified": "❔ not verified",
+}
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -29,8 +35,11 @@ def render_markdown(report: dict[str, Any]) -> str:
     if gate.get("stale_baseline"):
         lines.append(f"- Baseline entries that now pass (remove them): {', '.join(gate['stale_baseline'])}")
     versions = report.get("versions") or []
-    lines += ["", "| Rule | Level | " + " | ".join(versions or ["Verdict"]) + " | Title |",
-              "|---|---|" + "---|" * max(1, len(versions)) + "---|"]
+    lines += [
+        "",
+        "| Rule | Level | " + " | ".join(versions or ["Verdict"]) + " | Title |",
+        "|---|---|" + "---|" * max(1, len(versions)) + "---|",
+    ]
     for rule in report["rules"]:
         cells = [ICON.get(rule["versions"].get(v, "-"), "-") for v in versions] or [ICON[rule["verdict"]]]
         lines.append(f"| {rule['id']} | {rule['level']} | " + " | ".join(cells) + f" | {rule['title']} |")
@@ -42,7 +51,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         for finding in rule["findings"][:5]:
             if finding["severity"] == "info":
                 continue
-            lines.append(f"- **{finding['severity']}** `{finding.get('test', '')}`: {finding['message'][:400]}")
+            lines.append(
+                f"- **{finding['severity']}** `{finding.get('test', '')}`: {finding['message'][:400]}"
+            )
             if finding.get("failure_file"):
                 lines.append(f"  - replay: `mcp-harness replay {finding['failure_file']}`")
         lines.append("")

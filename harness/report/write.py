@@ -17,7 +17,9 @@ def write_all(out: Path, report: dict[str, Any], records: Iterable[Any]) -> None
     out.mkdir(parents=True, exist_ok=True)
     failures = write_failures(out / "failures", report)
     report["failure_files"] = failures
-    (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    (out / "report.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+    )
     (out / "report.md").write_text(render_markdown(report), encoding="utf-8")
     (out / "report.html").write_text(render_html(report), encoding="utf-8")
 

@@ -114,7 +114,9 @@ class HttpTransport:
         if client is None:
             self.inbox.put(Failure(TransportError("transport closed"), request_id))
             return
-        is_request = request_id is not None or (isinstance(message, dict) and "method" in message and "id" in message)
+        is_request = request_id is not None or (
+            isinstance(message, dict) and "method" in message and "id" in message
+        )
         try:
             with client.stream("POST", self.url, content=body, headers=headers) as response:
                 info = self._info("POST", response, headers)
@@ -133,7 +135,9 @@ class HttpTransport:
             self.refused = True
             self.inbox.put(Failure(ServerNotStarted(f"cannot connect to {self.url}: {exc}"), request_id))
         except httpx.TimeoutException:
-            self.inbox.put(Failure(TransportError(f"HTTP request timed out after {self.timeout}s"), request_id))
+            self.inbox.put(
+                Failure(TransportError(f"HTTP request timed out after {self.timeout}s"), request_id)
+            )
         except (httpx.HTTPError, SSEError) as exc:
             self.inbox.put(Failure(TransportError(f"HTTP error: {exc}"), request_id))
 
@@ -141,16 +145,26 @@ class HttpTransport:
         if not data.strip():
             if is_request:
                 self.inbox.put(
-                    Failure(TransportError(f"HTTP {info.status} with an empty body for a request"), request_id, info)
+                    Failure(
+                        TransportError(f"HTTP {info.status} with an empty body for a request"),
+                        request_id,
+                        info,
+                    )
                 )
             return
         try:
             parsed = json.loads(data)
         except (ValueError, RecursionError):
-            self.transcript.record("noise", "http POST", data[:512], note=f"HTTP {info.status} body is not JSON")
+            self.transcript.record(
+                "noise", "http POST", data[:512], note=f"HTTP {info.status} body is not JSON"
+            )
             if is_request:
                 self.inbox.put(
-                    Failure(TransportError(f"HTTP {info.status}: body is not JSON: {data[:200]!r}"), request_id, info)
+                    Failure(
+                        TransportError(f"HTTP {info.status}: body is not JSON: {data[:200]!r}"),
+                        request_id,
+                        info,
+                    )
                 )
             return
         self.transcript.record("recv", "http POST", data, parsed, note=f"HTTP {info.status}")
@@ -216,13 +230,17 @@ class HttpTransport:
         self.transcript.record("send", f"http {method}", body or b"", note=json.dumps(sent))
         timeout = httpx.Timeout(self.timeout, read=stream_seconds or self.timeout)
         try:
-            with client.stream(method, url or self.url, content=body, headers=sent, timeout=timeout) as response:
+            with client.stream(
+                method, url or self.url, content=body, headers=sent, timeout=timeout
+            ) as response:
                 info = self._info(method, response, sent)
                 if info.content_type == "text/event-stream":
                     deadline = time.monotonic() + stream_seconds
                     try:
                         for event in EventSource(response).iter_sse():
-                            info.sse_events.append({"event": event.event, "id": event.id or "", "data": event.data})
+                            info.sse_events.append(
+                                {"event": event.event, "id": event.id or "", "data": event.data}
+                            )
                             if event.data.strip() and not stream_seconds:
                                 break
                             if stream_seconds and time.monotonic() > deadline:
