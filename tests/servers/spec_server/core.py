@@ -455,6 +455,8 @@ class Server:
             del caps["prompts"]
         if self.faults.on("COMP-01-undeclared-completions", version):
             del caps["completions"]
+        if self.faults.on("VER-08-unprefixed-extension", version):
+            caps["extensions"] = {"tasks": {}}
         return caps
 
     def check_modern_meta(self, params: dict, ctx: Ctx) -> None:

@@ -134,6 +134,8 @@ _add("VER-04-no-server-info", "warn", MODERN, BOTH,
      "Modern results (other than server/discover) lack _meta io.modelcontextprotocol/serverInfo.")
 _add("VER-05-require-discover", "fail", MODERN, BOTH,
      "Modern requests other than server/discover fail with -32600 until this process has served a discover.")
+_add("VER-08-unprefixed-extension", "fail", MODERN, BOTH,
+     "server/discover declares capabilities.extensions {\"tasks\": {}} (an extension id without a prefix).")
 _add("VER-07-server-request", "fail", MODERN, BOTH,
      "On modern tools/call the server sends a JSON-RPC `ping` request to the client before answering.")
 
