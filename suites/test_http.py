@@ -34,11 +34,16 @@ EVIL_ORIGIN = "http://evil.example"
 
 
 # -- helpers: build a message the normal way, then post it with edited headers --------
-def message(session: Session, method: str, params: dict[str, Any] | None = None, **meta: Any) -> dict[str, Any]:
+def message(
+    session: Session, method: str, params: dict[str, Any] | None = None, **meta: Any
+) -> dict[str, Any]:
     """A well-formed request (with the V5 `_meta` when modern), plus extra `_meta` entries."""
     built = session.request_message(method, params or {})
     if meta:
-        built["params"] = {**built.get("params", {}), "_meta": {**built.get("params", {}).get("_meta", {}), **meta}}
+        built["params"] = {
+            **built.get("params", {}),
+            "_meta": {**built.get("params", {}).get("_meta", {}), **meta},
+        }
     return built
 
 
@@ -118,7 +123,9 @@ def test_http01_foreign_origin_is_refused(mcp_session, verdict):
     refused = post(mcp_session, message(mcp_session, method), {"Origin": EVIL_ORIGIN})
     verdict.add(checks.foreign_origin_rejected(refused, verdict.version))
     verdict.add(checks.no_origin_served(post(mcp_session, message(mcp_session, method))))
-    verdict.add(checks.host_check_note(post(mcp_session, message(mcp_session, method), {"Host": "evil.example"})))
+    verdict.add(
+        checks.host_check_note(post(mcp_session, message(mcp_session, method), {"Host": "evil.example"}))
+    )
 
 
 def test_http02_local_server_binds_loopback_only(mcp_target, mcp_session, verdict):
@@ -134,8 +141,11 @@ def test_http02_local_server_binds_loopback_only(mcp_target, mcp_session, verdic
 @pytest.mark.versions(*FROM_V2)
 def test_http03_notification_gets_202_and_no_body(mcp_session, verdict):
     if mcp_session.modern:
-        note = {"jsonrpc": "2.0", "method": "notifications/cancelled",
-                "params": mcp_session.with_meta({"requestId": "harness-never-sent", "reason": "probe"})}
+        note = {
+            "jsonrpc": "2.0",
+            "method": "notifications/cancelled",
+            "params": mcp_session.with_meta({"requestId": "harness-never-sent", "reason": "probe"}),
+        }
     else:
         note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
     verdict.add(checks.notification_accepted(post(mcp_session, note)))
@@ -180,7 +190,10 @@ def test_http06_stream_carries_only_its_request(mcp_session, verdict):
 @pytest.mark.versions(*LEGACY_HTTP)
 def test_httpl01_get_is_a_stream_or_405(mcp_session, verdict):
     exchange = mcp_session.transport.raw(
-        "GET", headers=plain_headers(mcp_session, "text/event-stream"), replace_headers=True, stream_seconds=1.0
+        "GET",
+        headers=plain_headers(mcp_session, "text/event-stream"),
+        replace_headers=True,
+        stream_seconds=1.0,
     )
     verdict.add(checks.get_stream_or_405(exchange))
     if exchange.content_type == checks.SSE:
@@ -217,7 +230,9 @@ def test_httpl06_ended_and_unknown_sessions_get_404(mcp_connect, verdict):
     if session.transport.session_id is None:
         pytest.skip("the server assigns no Mcp-Session-Id (sessions are optional)")
     never_issued = "harness-never-issued-" + uuid.uuid4().hex
-    verdict.add(checks.unknown_session_404(post(session, message(session, "ping"), {"Mcp-Session-Id": never_issued})))
+    verdict.add(
+        checks.unknown_session_404(post(session, message(session, "ping"), {"Mcp-Session-Id": never_issued}))
+    )
     deleted = session.transport.raw(
         "DELETE", headers=plain_headers(session, "application/json, text/event-stream"), replace_headers=True
     )
@@ -251,13 +266,25 @@ def test_rpc12_http_batch_is_refused(mcp_session, verdict):
 def test_httpm01_post_only_and_no_sessions(mcp_session, verdict):
     discover = post(mcp_session, message(mcp_session, "server/discover"))
     verdict.add(checks.no_session_header(discover))
-    with_sid = post(mcp_session, message(mcp_session, "server/discover"), {"Mcp-Session-Id": "harness-" + uuid.uuid4().hex})
+    with_sid = post(
+        mcp_session,
+        message(mcp_session, "server/discover"),
+        {"Mcp-Session-Id": "harness-" + uuid.uuid4().hex},
+    )
     if checks.served(discover) and not checks.served(with_sid):
-        verdict.add(fail("HTTP-M01", f"a request carrying Mcp-Session-Id was refused (HTTP {with_sid.status})",
-                                checks.summary(with_sid)))
+        verdict.add(
+            fail(
+                "HTTP-M01",
+                f"a request carrying Mcp-Session-Id was refused (HTTP {with_sid.status})",
+                checks.summary(with_sid),
+            )
+        )
     for method in ("GET", "DELETE"):
         exchange = mcp_session.transport.raw(
-            method, headers=plain_headers(mcp_session, "text/event-stream"), replace_headers=True, stream_seconds=1.0
+            method,
+            headers=plain_headers(mcp_session, "text/event-stream"),
+            replace_headers=True,
+            stream_seconds=1.0,
         )
         verdict.add(checks.only_post(exchange))
 
@@ -266,7 +293,11 @@ def test_httpm01_post_only_and_no_sessions(mcp_session, verdict):
 @pytest.mark.versions(V5)
 def test_httpm02_version_header_must_match(mcp_session, verdict):
     wrong = post(mcp_session, message(mcp_session, "server/discover"), {"MCP-Protocol-Version": V4})
-    verdict.add(checks.header_mismatch_rejected("HTTP-M02", wrong, "MCP-Protocol-Version 2025-11-25 with a 2026-07-28 body"))
+    verdict.add(
+        checks.header_mismatch_rejected(
+            "HTTP-M02", wrong, "MCP-Protocol-Version 2025-11-25 with a 2026-07-28 body"
+        )
+    )
     missing = post(mcp_session, message(mcp_session, "server/discover"), {"MCP-Protocol-Version": None})
     if checks.served(missing):  # a server MAY read a missing header as 2025-03-26, never as a match
         verdict.add(checks.header_mismatch_rejected("HTTP-M02", missing, "no MCP-Protocol-Version header"))
@@ -276,14 +307,20 @@ def test_httpm02_version_header_must_match(mcp_session, verdict):
 @pytest.mark.versions(V5)
 def test_httpm03_method_and_name_headers_must_match(mcp_session, verdict):
     what = "server/discover"
-    for headers, why in (({"Mcp-Method": None}, "no Mcp-Method"), ({"Mcp-Method": "tools/list"}, "Mcp-Method: tools/list")):
+    for headers, why in (
+        ({"Mcp-Method": None}, "no Mcp-Method"),
+        ({"Mcp-Method": "tools/list"}, "Mcp-Method: tools/list"),
+    ):
         exchange = post(mcp_session, message(mcp_session, what), headers)
         verdict.add(checks.header_mismatch_rejected("HTTP-M03", exchange, f"{what} with {why}"))
     named = named_request(mcp_session, verdict.run.call_tools)
     if named is None:
         return
     method, params, _name = named
-    for headers, why in (({"Mcp-Name": None}, "no Mcp-Name"), ({"Mcp-Name": "harness-wrong-name"}, "a wrong Mcp-Name")):
+    for headers, why in (
+        ({"Mcp-Name": None}, "no Mcp-Name"),
+        ({"Mcp-Name": "harness-wrong-name"}, "a wrong Mcp-Name"),
+    ):
         exchange = post(mcp_session, message(mcp_session, method, params), headers)
         verdict.add(checks.header_mismatch_rejected("HTTP-M03", exchange, f"{method} with {why}"))
 
@@ -291,8 +328,12 @@ def test_httpm03_method_and_name_headers_must_match(mcp_session, verdict):
 @pytest.mark.rule("HTTP-M04")
 @pytest.mark.versions(V5)
 def test_httpm04_encoded_values_and_header_case(mcp_session, verdict):
-    lower = {"mcp-method": "server/discover", "mcp-protocol-version": mcp_session.version,
-             "Mcp-Method": None, "MCP-Protocol-Version": None}
+    lower = {
+        "mcp-method": "server/discover",
+        "mcp-protocol-version": mcp_session.version,
+        "Mcp-Method": None,
+        "MCP-Protocol-Version": None,
+    }
     exchange = post(mcp_session, message(mcp_session, "server/discover"), lower)
     verdict.add(checks.encoded_value_accepted(exchange, "server/discover with lower-case header names"))
     named = named_request(mcp_session, verdict.run.call_tools)
@@ -310,6 +351,8 @@ def test_httpm06_error_statuses(mcp_session, verdict):
     verdict.add(checks.status_matches_error(unknown, 404, checks.METHOD_NOT_FOUND, "an unknown method"))
     old = message(mcp_session, "server/discover", **{"io.modelcontextprotocol/protocolVersion": "1900-01-01"})
     unsupported = post(mcp_session, old, {"MCP-Protocol-Version": "1900-01-01"})
-    verdict.add(checks.status_matches_error(unsupported, 400, checks.UNSUPPORTED_VERSION, "version 1900-01-01"))
+    verdict.add(
+        checks.status_matches_error(unsupported, 400, checks.UNSUPPORTED_VERSION, "version 1900-01-01")
+    )
     bare = {"jsonrpc": "2.0", "id": mcp_session.new_id(), "method": "server/discover", "params": {}}
     verdict.add(checks.status_matches_error(post(mcp_session, bare), 400, checks.INVALID_PARAMS, "no _meta"))

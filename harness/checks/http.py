@@ -87,7 +87,13 @@ def foreign_origin_rejected(exchange: HttpInfo, version: str) -> list[Finding]:
     if not needs_403 and 400 <= status < 500:
         return []
     if 200 <= status < 300:
-        return [fail("HTTP-01", f"a request with Origin: http://evil.example was served (HTTP {status})", summary(exchange))]
+        return [
+            fail(
+                "HTTP-01",
+                f"a request with Origin: http://evil.example was served (HTTP {status})",
+                summary(exchange),
+            )
+        ]
     want = "403" if needs_403 else "a 4xx"
     return [fail("HTTP-01", f"a disallowed Origin got HTTP {status}, expected {want}", summary(exchange))]
 
@@ -96,13 +102,23 @@ def no_origin_served(exchange: HttpInfo) -> list[Finding]:
     """HTTP-01 (derived): a request without Origin (a non-browser client) still works."""
     if served(exchange):
         return []
-    return [warn("HTTP-01", f"a request without an Origin header was not served (HTTP {exchange.status})", summary(exchange))]
+    return [
+        warn(
+            "HTTP-01",
+            f"a request without an Origin header was not served (HTTP {exchange.status})",
+            summary(exchange),
+        )
+    ]
 
 
 def host_check_note(exchange: HttpInfo) -> list[Finding]:
     """HTTP-01 (INFO): whether a foreign Host header is refused (DNS-rebinding hardening)."""
     if served(exchange):
-        return [info("HTTP-01", "a foreign Host header (evil.example) was accepted; Host checking is not spec text")]
+        return [
+            info(
+                "HTTP-01", "a foreign Host header (evil.example) was accepted; Host checking is not spec text"
+            )
+        ]
     return [info("HTTP-01", f"a foreign Host header (evil.example) was refused with HTTP {exchange.status}")]
 
 
@@ -111,7 +127,9 @@ def binding_note(reachable_elsewhere: bool | None, address: str | None) -> list[
     if reachable_elsewhere is None:
         return [info("HTTP-02", "no non-loopback address on this host to probe the binding from")]
     if reachable_elsewhere:
-        return [info("HTTP-02", f"the server also accepts connections on {address} (not bound to 127.0.0.1 only)")]
+        return [
+            info("HTTP-02", f"the server also accepts connections on {address} (not bound to 127.0.0.1 only)")
+        ]
     return [info("HTTP-02", f"the server is not reachable on {address}: bound to loopback only")]
 
 
@@ -121,7 +139,13 @@ def notification_accepted(exchange: HttpInfo) -> list[Finding]:
     if 400 <= status < 500:
         return [info("HTTP-03", f"the notification was refused with HTTP {status}")]
     if status != 202:
-        return [fail("HTTP-03", f"a POSTed notification got HTTP {status}, expected 202 (or a 4xx)", summary(exchange))]
+        return [
+            fail(
+                "HTTP-03",
+                f"a POSTed notification got HTTP {status}, expected 202 (or a 4xx)",
+                summary(exchange),
+            )
+        ]
     if exchange.body.strip() or any((e.get("data") or "").strip() for e in exchange.sse_events):
         return [fail("HTTP-03", "a POSTed notification got 202 with a non-empty body", summary(exchange))]
     return []
@@ -154,12 +178,30 @@ def stream_related(exchange: HttpInfo, request_id: Any, token: Any, modern: bool
         if not isinstance(message, dict):
             continue
         if "method" not in message and "id" in message and message.get("id") != request_id:
-            found.append(warn("HTTP-06", f"a response for id {message.get('id')!r} arrived on the stream of request {request_id!r}", message))
+            found.append(
+                warn(
+                    "HTTP-06",
+                    f"response for id {message.get('id')!r} on the stream of request {request_id!r}",
+                    message,
+                )
+            )
         params = message.get("params") if isinstance(message.get("params"), dict) else {}
         if message.get("method") == "notifications/progress" and params.get("progressToken") != token:
-            found.append(warn("HTTP-06", f"progress for token {params.get('progressToken')!r} on the stream of request {request_id!r}", message))
+            found.append(
+                warn(
+                    "HTTP-06",
+                    f"progress token {params.get('progressToken')!r} on the stream of request {request_id!r}",
+                    message,
+                )
+            )
     if modern and exchange.headers.get("x-accel-buffering", "").strip().lower() != "no":
-        found.append(warn("HTTP-06", "a 2026-07-28 SSE response lacks the header X-Accel-Buffering: no", summary(exchange)))
+        found.append(
+            warn(
+                "HTTP-06",
+                "a 2026-07-28 SSE response lacks the header X-Accel-Buffering: no",
+                summary(exchange),
+            )
+        )
     return found
 
 
@@ -170,7 +212,13 @@ def get_stream_or_405(exchange: HttpInfo) -> list[Finding]:
         return []
     if 200 <= exchange.status < 300 and exchange.content_type == SSE:
         return []
-    return [fail("HTTP-L01", f"GET on the endpoint got HTTP {exchange.status} {exchange.content_type or '-'}, expected an SSE stream or 405", summary(exchange))]
+    return [
+        fail(
+            "HTTP-L01",
+            f"GET got HTTP {exchange.status} {exchange.content_type or '-'}, expected SSE or 405",
+            summary(exchange),
+        )
+    ]
 
 
 def get_stream_without_responses(exchange: HttpInfo) -> list[Finding]:
@@ -179,7 +227,13 @@ def get_stream_without_responses(exchange: HttpInfo) -> list[Finding]:
     for message in messages(exchange):
         for item in message if isinstance(message, list) else [message]:
             if isinstance(item, dict) and "method" not in item and ("result" in item or "error" in item):
-                found.append(fail("HTTP-L02", f"the GET stream carried a JSON-RPC response (id {item.get('id')!r})", item))
+                found.append(
+                    fail(
+                        "HTTP-L02",
+                        f"the GET stream carried a JSON-RPC response (id {item.get('id')!r})",
+                        item,
+                    )
+                )
     return found
 
 
@@ -190,9 +244,16 @@ def session_id_chars(session_id: str) -> list[Finding]:
         shown = ", ".join(repr(c) for c in bad) or "empty"
         return [fail("HTTP-L04", f"session id {session_id!r} has characters outside 0x21-0x7E: {shown}")]
     counts = Counter(session_id)
-    bits = -sum(n / len(session_id) * math.log2(n / len(session_id)) for n in counts.values()) * len(session_id)
+    bits = -sum(n / len(session_id) * math.log2(n / len(session_id)) for n in counts.values()) * len(
+        session_id
+    )
     note = "looks guessable" if bits < 64 else "looks unguessable"
-    return [info("HTTP-L04", f"session id of {len(session_id)} chars, about {bits:.0f} bits by symbol entropy: {note}")]
+    return [
+        info(
+            "HTTP-L04",
+            f"session id of {len(session_id)} chars, about {bits:.0f} bits by symbol entropy: {note}",
+        )
+    ]
 
 
 def distinct_sessions(first: str, second: str) -> list[Finding]:
@@ -207,8 +268,20 @@ def missing_session_rejected(exchange: HttpInfo) -> list[Finding]:
     if exchange.status == 400:
         return []
     if served(exchange):
-        return [warn("HTTP-L05", "a request without Mcp-Session-Id was served by a server that assigns sessions", summary(exchange))]
-    return [warn("HTTP-L05", f"a request without Mcp-Session-Id got HTTP {exchange.status}, expected 400", summary(exchange))]
+        return [
+            warn(
+                "HTTP-L05",
+                "a request without Mcp-Session-Id was served by a server that assigns sessions",
+                summary(exchange),
+            )
+        ]
+    return [
+        warn(
+            "HTTP-L05",
+            f"a request without Mcp-Session-Id got HTTP {exchange.status}, expected 400",
+            summary(exchange),
+        )
+    ]
 
 
 def ended_session_404(exchange: HttpInfo) -> list[Finding]:
@@ -224,7 +297,11 @@ def unknown_session_404(exchange: HttpInfo) -> list[Finding]:
     if exchange.status == 404:
         return []
     what = "was served" if served(exchange) else f"got HTTP {exchange.status}"
-    return [warn("HTTP-L06", f"a request naming a never-issued session id {what}, expected 404", summary(exchange))]
+    return [
+        warn(
+            "HTTP-L06", f"a request naming a never-issued session id {what}, expected 404", summary(exchange)
+        )
+    ]
 
 
 def delete_note(exchange: HttpInfo) -> list[Finding]:
@@ -241,14 +318,26 @@ def bad_version_header_400(exchange: HttpInfo) -> list[Finding]:
     if exchange.status == 400:
         return []
     what = "was served" if served(exchange) else f"got HTTP {exchange.status}"
-    return [fail("HTTP-L08", f"a request with MCP-Protocol-Version: 1999-01-01 {what}, expected 400", summary(exchange))]
+    return [
+        fail(
+            "HTTP-L08",
+            f"a request with MCP-Protocol-Version: 1999-01-01 {what}, expected 400",
+            summary(exchange),
+        )
+    ]
 
 
 # -- modern V5 -------------------------------------------------------------------
 def no_session_header(exchange: HttpInfo) -> list[Finding]:
     """HTTP-M01: a 2026-07-28 server never sets Mcp-Session-Id."""
     if "mcp-session-id" in exchange.headers:
-        return [fail("HTTP-M01", f"a 2026-07-28 response set Mcp-Session-Id: {exchange.headers['mcp-session-id']!r}", summary(exchange))]
+        return [
+            fail(
+                "HTTP-M01",
+                f"a 2026-07-28 response set Mcp-Session-Id: {exchange.headers['mcp-session-id']!r}",
+                summary(exchange),
+            )
+        ]
     return []
 
 
@@ -257,8 +346,16 @@ def only_post(exchange: HttpInfo) -> list[Finding]:
     if exchange.status == 405:
         return []
     if 200 <= exchange.status < 300:
-        return [fail("HTTP-M01", f"{exchange.method} was served (HTTP {exchange.status}); POST is the only method", summary(exchange))]
-    return [warn("HTTP-M01", f"{exchange.method} got HTTP {exchange.status}, expected 405", summary(exchange))]
+        return [
+            fail(
+                "HTTP-M01",
+                f"{exchange.method} was served (HTTP {exchange.status}); POST is the only method",
+                summary(exchange),
+            )
+        ]
+    return [
+        warn("HTTP-M01", f"{exchange.method} got HTTP {exchange.status}, expected 405", summary(exchange))
+    ]
 
 
 def header_mismatch_rejected(rule: str, exchange: HttpInfo, what: str) -> list[Finding]:
@@ -271,14 +368,26 @@ def header_mismatch_rejected(rule: str, exchange: HttpInfo, what: str) -> list[F
     code = error_code(exchange)
     if exchange.status == 400 and code == HEADER_MISMATCH:
         return []
-    return [warn(rule, f"{what}: refused with HTTP {exchange.status} and code {code!r}, expected 400 with -32020", summary(exchange))]
+    return [
+        warn(
+            rule,
+            f"{what}: refused with HTTP {exchange.status} and code {code!r}, expected 400 with -32020",
+            summary(exchange),
+        )
+    ]
 
 
 def encoded_value_accepted(exchange: HttpInfo, what: str) -> list[Finding]:
     """HTTP-M04: a correct header value (base64-encoded, or a lower-case name) is not a mismatch."""
     code = error_code(exchange)
-    if code == HEADER_MISMATCH or exchange.status == 400 and code is None:
-        return [fail("HTTP-M04", f"{what} was rejected as a header mismatch (HTTP {exchange.status}, code {code!r})", summary(exchange))]
+    if code == HEADER_MISMATCH or (exchange.status == 400 and code is None):
+        return [
+            fail(
+                "HTTP-M04",
+                f"{what} was rejected as a header mismatch (HTTP {exchange.status}, code {code!r})",
+                summary(exchange),
+            )
+        ]
     if reply(exchange) is None:
         return [fail("HTTP-M04", f"{what}: no JSON-RPC response (HTTP {exchange.status})", summary(exchange))]
     return []
@@ -288,11 +397,29 @@ def status_matches_error(exchange: HttpInfo, status: int, code: int, what: str) 
     """HTTP-M06: a 2026-07-28 error has its HTTP status (404/-32601, 400/-32022, 400/-32602)."""
     got = error_code(exchange)
     if served(exchange):
-        return [fail("HTTP-M06", f"{what}: served with a result, expected HTTP {status} with {code}", summary(exchange))]
+        return [
+            fail(
+                "HTTP-M06",
+                f"{what}: served with a result, expected HTTP {status} with {code}",
+                summary(exchange),
+            )
+        ]
     if exchange.status != status:
-        return [fail("HTTP-M06", f"{what}: HTTP {exchange.status}, expected {status} (error code {got!r})", summary(exchange))]
+        return [
+            fail(
+                "HTTP-M06",
+                f"{what}: HTTP {exchange.status}, expected {status} (error code {got!r})",
+                summary(exchange),
+            )
+        ]
     if got != code:
-        return [warn("HTTP-M06", f"{what}: HTTP {status} as expected, but error code {got!r}, expected {code}", summary(exchange))]
+        return [
+            warn(
+                "HTTP-M06",
+                f"{what}: HTTP {status} as expected, but error code {got!r}, expected {code}",
+                summary(exchange),
+            )
+        ]
     return []
 
 
@@ -300,13 +427,32 @@ def status_matches_error(exchange: HttpInfo, status: int, code: int, what: str) 
 def batch_refused(exchange: HttpInfo) -> list[Finding]:
     """RPC-12 on HTTP from 2025-06-18: a POSTed batch gets a 4xx with a JSON-RPC error."""
     found = messages(exchange)
-    answered_as_batch = any(isinstance(m, list) for m in found) or sum(
-        1 for m in found if isinstance(m, dict) and "result" in m
-    ) > 0
+    answered_as_batch = (
+        any(isinstance(m, list) for m in found)
+        or sum(1 for m in found if isinstance(m, dict) and "result" in m) > 0
+    )
     if answered_as_batch and 200 <= exchange.status < 300:
-        return [fail("RPC-12", f"a POSTed batch was processed (HTTP {exchange.status}); batching was removed in 2025-06-18", summary(exchange))]
+        return [
+            fail(
+                "RPC-12",
+                f"a POSTed batch was processed (HTTP {exchange.status}); batching was removed in 2025-06-18",
+                summary(exchange),
+            )
+        ]
     if not 400 <= exchange.status < 500:
-        return [warn("RPC-12", f"a POSTed batch got HTTP {exchange.status}, expected a 4xx with a JSON-RPC error", summary(exchange))]
+        return [
+            warn(
+                "RPC-12",
+                f"a POSTed batch got HTTP {exchange.status}, expected a 4xx with a JSON-RPC error",
+                summary(exchange),
+            )
+        ]
     if error_code(exchange) is None:
-        return [warn("RPC-12", f"a POSTed batch got HTTP {exchange.status} without a JSON-RPC error body", summary(exchange))]
+        return [
+            warn(
+                "RPC-12",
+                f"a POSTed batch got HTTP {exchange.status} without a JSON-RPC error body",
+                summary(exchange),
+            )
+        ]
     return []

@@ -130,6 +130,11 @@ class HttpTransport:
                 self.transcript.record(
                     "event", "http POST", f"HTTP {response.status_code} {ctype or '-'} ({len(data)} bytes)"
                 )
+                if response.status_code >= 400 and _is_notification(message):
+                    # HTTP-03 allows refusing a notification with a 4xx: its body is an HTTP
+                    # error page, not a JSON-RPC reply to the notification (RPC-05).
+                    self.transcript.record("noise", "http POST", data[:512], note=f"HTTP {info.status}")
+                    return
                 self._deliver_body(data, info, request_id, is_request)
         except httpx.ConnectError as exc:
             self.refused = True
@@ -279,3 +284,8 @@ def _read_limited(response: httpx.Response) -> bytes:
         if total > MAX_BODY:
             break
     return b"".join(chunks)
+
+
+def _is_notification(message: Any) -> bool:
+    """A single JSON-RPC notification (a method and no id)."""
+    return isinstance(message, dict) and isinstance(message.get("method"), str) and "id" not in message

@@ -303,6 +303,10 @@ _add("HTTP-03-notification-200", "fail", from_(V2), HTTP,
 _add("HTTP-03-notification-body", "fail", from_(V2), HTTP, "Notifications get 202 with a `{}` body.")
 _add("HTTP-04-text-plain", "fail", from_(V2), HTTP, "JSON responses are labelled text/plain.")
 _add("HTTP-L01-get-404", "fail", (V2, V3, V4), HTTP, "GET on the endpoint gets 404 instead of 405.")
+_add("HTTP-L02-response-on-get", "fail", (V2, V3, V4), HTTP,
+     "GET on the endpoint opens an SSE stream that carries a JSON-RPC response, then ends.")
+_add("HTTP-06-sse-without-accel-buffering", "warn", MODERN, HTTP,
+     "Modern results are sent as SSE streams without the X-Accel-Buffering: no header.")
 _add("HTTP-L04-bad-session-chars", "fail", (V2, V3, V4), HTTP,
      "Session ids contain a space (outside visible ASCII 0x21-0x7E).")
 _add("HTTP-L05-no-session-ok", "warn", (V2, V3, V4), HTTP,

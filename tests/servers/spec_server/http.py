@@ -113,6 +113,9 @@ class HttpApp:
             conn = self.sessions.get(session_id or "")
             if self.faults.on("HTTP-L01-get-404", conn.version if conn else None):
                 return Response(b"", status_code=404)
+            if self.faults.on("HTTP-L02-response-on-get", conn.version if conn else None):
+                stray = {"jsonrpc": "2.0", "id": "stray-get-1", "result": {}}
+                return Response(_sse(stray), media_type="text/event-stream")
             return Response(b"", status_code=405, headers={"Allow": "POST, DELETE"})
         if request.method == "DELETE":
             return self._delete(session_id)
@@ -132,7 +135,8 @@ class HttpApp:
         if modern:
             return await self._modern(request, msg, body)
         if not _is_request(msg):  # not a request at all: -32600 from the core (RPC-09), status 400
-            out = await asyncio.to_thread(self.server.handle_frame, body, Conn(transport="http"), lambda m: None)
+            conn = Conn(transport="http")
+            out = await asyncio.to_thread(self.server.handle_frame, body, conn, lambda m: None)
             return self.json(out[0], 400) if out else self.accepted(None)
         if self.faults.on("HTTP-L05-no-session-ok", self.server.legacy[-1] if self.server.legacy else None):
             conn = Conn(transport="http", version=self.server.legacy[-1], initialized=True)
@@ -302,6 +306,8 @@ class HttpApp:
                     status = 404
                 elif code in (UNSUPPORTED_VERSION, HEADER_MISMATCH):
                     status = 400
+            if modern and "result" in msg and self.faults.on("HTTP-06-sse-without-accel-buffering", version):
+                return Response(_sse(msg), media_type="text/event-stream", headers=headers)
             return self.json(msg, status, headers, version)
         first = [payload] if kind == "msg" else list(payload)
         finished = kind == "done"
@@ -326,6 +332,8 @@ class HttpApp:
                             event.set()
 
         sse_headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **(headers or {})}
+        if modern and self.faults.on("HTTP-06-sse-without-accel-buffering", version):
+            del sse_headers["X-Accel-Buffering"]
         return StreamingResponse(stream(), media_type="text/event-stream", headers=sse_headers)
 
 
