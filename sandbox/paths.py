@@ -100,7 +100,8 @@ def _owner_alive(path: Path) -> bool:
     return _start_time(pid) is not None and (not started or _start_time(pid) == started)
 
 
-def _kill_postmaster(datadir: Path, timeout: float = 5.0) -> None:
+def kill_postmaster(datadir: Path, timeout: float = 5.0) -> None:
+    """Stop the postmaster running on `datadir`, if any (checked via /proc, so never a reused PID)."""
     import signal
     import time
 
@@ -138,7 +139,7 @@ def reap_stale_runs() -> list[Path]:
     for path in candidates:
         if not path.is_dir() or _owner_alive(path):
             continue
-        _kill_postmaster(path / "data")
+        kill_postmaster(path / "data")
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import secrets
 import shutil
+import subprocess
 import threading
 import time
 import warnings
@@ -22,6 +23,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from sandbox import watchdog
 from sandbox.backend import Change, Fingerprint
 from sandbox.data import Sizes
 from sandbox.paths import reap_stale_runs
@@ -69,6 +71,7 @@ class PostgresBackend:
         self._seed_states: dict[str, tracking.DbState] = {}
         self._seed_globals = ""
         self._high_water: dict[str, int] = {}
+        self._watchdog: subprocess.Popen | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -113,6 +116,7 @@ class PostgresBackend:
         self.cluster.write_config()
         self._progress("starting PostgreSQL")
         self.cluster.start()
+        self._watchdog = watchdog.start(self.root)
         self._progress("setting per-run passwords")
         self.passwords = {role: secrets.token_urlsafe(24) for role in ROLES}
         with self.cluster.connect("postgres", ADMIN_ROLE, self.template.meta["admin_password"]) as conn:
@@ -149,6 +153,8 @@ class PostgresBackend:
             if self.cluster is not None:
                 self.cluster.stop()
                 self.cluster = None
+            watchdog.stop(self._watchdog)
+            self._watchdog = None
             if self.root is not None:
                 shutil.rmtree(self.root, ignore_errors=True)
                 self.root = None

@@ -376,18 +376,13 @@ def test_failed_start_cleans_up(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _descendants() - before == set()
 
 
-def test_crashed_run_is_reaped_by_the_next_start(tmp_path: Path) -> None:
-    """A harness killed with SIGKILL leaves postgres running; the next start stops and removes it."""
+def _start_and_kill(script: str) -> tuple[int, Path]:
+    """Run `script` (which prints "POSTMASTER_PID ROOT" once up) in a child, then SIGKILL the child."""
     import os
     import signal
     import subprocess
     import sys
 
-    from sandbox.paths import reap_stale_runs
-
-    script = ("import sys, time; from sandbox.sandbox import Sandbox\n"
-              "sb = Sandbox(seed=42, provider='local', backends=['postgres']).start()\n"
-              "pg = sb.backend('postgres'); print(pg.cluster.pid, pg.root, flush=True); time.sleep(120)\n")
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
     try:
@@ -395,12 +390,43 @@ def test_crashed_run_is_reaped_by_the_next_start(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
-    postmaster, root = int(pid_text), Path(root_text)
-    assert psutil.pid_exists(postmaster) and root.exists()
+    return int(pid_text), Path(root_text)
+
+
+def _gone(pid: int) -> bool:
+    return not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_killed_harness_leaves_nothing_behind() -> None:
+    """SIGKILL runs no atexit: the watchdog notices its pipe closing and stops postgres."""
+    postmaster, root = _start_and_kill(
+        "import time; from sandbox.sandbox import Sandbox\n"
+        "sb = Sandbox(seed=42, provider='local', backends=['postgres']).start()\n"
+        "pg = sb.backend('postgres'); print(pg.cluster.pid, pg.root, flush=True); time.sleep(120)\n")
+    deadline = time.monotonic() + 15
+    while not (_gone(postmaster) and not root.exists()):
+        assert time.monotonic() < deadline, "postmaster or run dir survived its killed owner"
+        time.sleep(0.02)
+
+
+def test_crashed_run_without_watchdog_is_reaped_by_the_next_start() -> None:
+    """Belt and braces: a run dir whose owner died (and whose watchdog died too) is reaped on start."""
+    from sandbox.paths import reap_stale_runs
+
+    postmaster, root = _start_and_kill(
+        "import time\n"
+        "from sandbox.data import Sizes\n"
+        "from sandbox.postgres import binaries, cluster, template\n"
+        "from sandbox.procs import service_user\n"
+        "install, user = binaries.discover(), service_user()\n"
+        "t = template.ensure_template(install, 42, Sizes(), user)\n"
+        "c = cluster.Cluster(install, template.instantiate(t, user), user); c.start()\n"
+        "print(c.pid, c.root, flush=True); time.sleep(120)\n")
+    assert not _gone(postmaster) and root.exists()
     assert root in reap_stale_runs()
     assert not root.exists()
     deadline = time.monotonic() + 5
-    while psutil.pid_exists(postmaster) and psutil.Process(postmaster).status() != psutil.STATUS_ZOMBIE:
+    while not _gone(postmaster):
         assert time.monotonic() < deadline, "orphaned postmaster still running"
         time.sleep(0.01)
 
