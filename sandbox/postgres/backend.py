@@ -140,7 +140,11 @@ class PostgresBackend:
 
     def _admin(self, db: str) -> psycopg.Connection:
         assert self.cluster is not None
-        return self.cluster.connect(db, ADMIN_ROLE, self.passwords[ADMIN_ROLE])
+        conn = self.cluster.connect(db, ADMIN_ROLE, self.passwords[ADMIN_ROLE])
+        # Every wait has a bound: a fingerprint or reset must fail loudly, never hang the harness.
+        conn.execute("SET statement_timeout = '30s'")
+        conn.execute("SET lock_timeout = '10s'")
+        return conn
 
     def stop(self) -> None:
         with self._lock:
