@@ -354,7 +354,8 @@ class Server:
             caps["completions"] = {}
         for fault, cap in (("CAP-04-log-without-capability", "logging"),
                            ("CAP-01-undeclared-prompts", "prompts"),
-                           ("COMP-01-undeclared-completions", "completions")):
+                           ("COMP-01-undeclared-completions", "completions"),
+                           ("TOOL-13-embedded-without-resources", "resources")):
             if f(fault):
                 caps.pop(cap, None)
         return caps
@@ -382,6 +383,8 @@ class Server:
                 return {}
             conn.log_level = level
             return {}
+        if method.startswith("resources/") and ctx.fault("TOOL-13-embedded-without-resources"):
+            return self._unknown_method(method, ctx)
         if method in _LEGACY_METHODS:
             if method == "tools/call":
                 self._before_tool_call(ctx)
@@ -455,6 +458,8 @@ class Server:
             del caps["prompts"]
         if self.faults.on("COMP-01-undeclared-completions", version):
             del caps["completions"]
+        if self.faults.on("TOOL-13-embedded-without-resources", version):
+            del caps["resources"]
         if self.faults.on("VER-08-unprefixed-extension", version):
             caps["extensions"] = {"tasks": {}}
         return caps
@@ -483,6 +488,8 @@ class Server:
 
     def _modern(self, method: str, params: dict, ctx: Ctx) -> Any:
         self.check_modern_meta(params, ctx)
+        if method.startswith("resources/") and ctx.fault("TOOL-13-embedded-without-resources"):
+            return self._unknown_method(method, ctx)
         if method not in _MODERN_METHODS or (method == "server/discover" and ctx.fault("VER-03-no-discover")):
             return self._unknown_method(method, ctx)
         if method == "server/discover":

@@ -152,6 +152,9 @@ _add("CAP-03-sampling-undeclared", "fail", LEGACY, STDIO,
 _add("CAP-03-roots-list-loop", "fail", LEGACY, STDIO,
      "After notifications/initialized, sends roots/list every 50 ms to a client that did not declare roots.",
      hostile=True)
+_add("CAP-05-reject-task-metadata", "fail", (V4,), BOTH,
+     "tools/call carrying `task` metadata gets -32601, although `tasks` is not declared (so the metadata "
+     "must be ignored and the call processed normally).")
 _add("CAP-04-log-without-capability", "fail", LEGACY, BOTH,
      "`logging` is not declared, yet every tools/call, resources/read and prompts/get emits "
      "notifications/message (info).")
@@ -171,7 +174,8 @@ _add("TOOL-05-unknown-tool-as-result", "fail", ALL, BOTH,
      "An unknown tool gets an isError result instead of a JSON-RPC error.")
 _add("TOOL-05-wrong-code", "warn", ALL, BOTH, "An unknown tool gets -32603 instead of -32602.")
 _add("TOOL-06-success-on-bad-args", "fail", ALL, BOTH,
-     "Arguments that break the inputSchema are coerced and the call succeeds.")
+     "Missing or scalar wrong-typed arguments are coerced and the call succeeds (extra keys, null and "
+     "nested values are still refused: those are TOOL-14's).")
 _add("TOOL-06-protocol-error-v4", "warn", (V4,), BOTH,
      "On 2025-11-25 invalid arguments get -32602 instead of an isError result.")
 _add("TOOL-07-error-without-content", "fail", ALL, BOTH, "The `fail` tool returns isError without `content`.")
@@ -183,6 +187,15 @@ _add("TOOL-11-list-varies", "fail", MODERN, BOTH,
      "After any tools/call, tools/list also returns an extra tool `late_tool`.")
 _add("TOOL-12-bad-base64", "fail", ALL, BOTH, "The `image` tool returns data that is not base64.")
 _add("TOOL-12-no-mime-type", "fail", ALL, BOTH, "The `image` tool's image block lacks mimeType.")
+_add("TOOL-13-embedded-without-resources", "warn", from_(V3), BOTH,
+     "The `resources` capability is not declared (resources/* answer -32601), yet the `image` tool also "
+     "returns an embedded `resource` block.")
+_add("TOOL-14-ignore-extra-keys", "fail", ALL, BOTH,
+     "Unexpected argument keys are dropped instead of refused, although every inputSchema says "
+     "additionalProperties: false.")
+_add("TOOL-15-bad-x-mcp-header", "fail", MODERN, BOTH,
+     "The `slow` tool's `seconds` property (type number) carries x-mcp-header \"Seconds\" (only string, "
+     "integer and boolean properties may).")
 
 # --- resources -----------------------------------------------------------------------------------
 _add("RES-01-missing-name", "fail", ALL, BOTH, "resources/list items lack `name`.")

@@ -26,6 +26,7 @@ from typing import Any
 from .rpc import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
+    METHOD_NOT_FOUND,
     NO_TOKEN,
     RESOURCE_NOT_FOUND,
     Ctx,
@@ -204,6 +205,9 @@ def _listed_tools(ctx: Ctx) -> list[dict]:
         tools.append({"name": "bad name, with spaces", "inputSchema": {"type": "object"}})
     if ctx.fault("TOOL-09-duplicate-name"):
         tools.append(dict(tools[0]))
+    if ctx.fault("TOOL-15-bad-x-mcp-header"):
+        slow = next(t for t in tools if t["name"] == "slow")
+        slow["inputSchema"]["properties"]["seconds"]["x-mcp-header"] = "Seconds"
     if ctx.fault("TOOL-11-list-varies") and ctx.state.tool_called:
         tools.append({"name": "late_tool", "inputSchema": {"type": "object"}})
     return tools
@@ -243,6 +247,12 @@ def _check_args(schema: dict, args: dict) -> str | None:
     return None
 
 
+def _plain_slip(schema: dict, args: dict) -> bool:
+    """Only missing or scalar wrong-typed arguments: what TOOL-06-success-on-bad-args lets through."""
+    known = schema.get("properties", {})
+    return all(k in known and v is not None and not isinstance(v, (list, dict)) for k, v in args.items())
+
+
 def _text(text: str) -> dict:
     return {"type": "text", "text": text}
 
@@ -256,6 +266,8 @@ def call_tool(ctx: Ctx, params: dict) -> dict:
         if ctx.fault("RPC-11-accept-bad-params"):
             return {"content": []}
         raise bad_params(ctx, "tools/call needs params {name: string, arguments?: object}")
+    if "task" in params and ctx.fault("CAP-05-reject-task-metadata"):
+        raise RpcError(METHOD_NOT_FOUND, "Task-augmented execution is not supported")
     tools = {t["name"]: t for t in _listed_tools(ctx)}
     ctx.state.tool_called = True
     if name not in tools:
@@ -269,8 +281,13 @@ def call_tool(ctx: Ctx, params: dict) -> dict:
                 message += "\n" + traceback.format_exc()
         raise RpcError(INTERNAL_ERROR if ctx.fault("TOOL-05-wrong-code") else INVALID_PARAMS, message)
     real = {t["name"]: t for t in _tool_defs(ctx)}  # validate against the true schema, not a faulty listing
-    problem = _check_args(real.get(name, {}).get("inputSchema", {"type": "object"}), args)
-    if problem and not ctx.fault("TOOL-06-success-on-bad-args"):
+    schema = real.get(name, {}).get("inputSchema", {"type": "object"})
+    if ctx.fault("TOOL-14-ignore-extra-keys"):
+        args = {k: v for k, v in args.items() if k in schema.get("properties", {})}
+    problem = _check_args(schema, args)
+    if problem and ctx.fault("TOOL-06-success-on-bad-args") and _plain_slip(schema, args):
+        problem = None  # coerced; TOOL-14's hostile arguments (extra keys, null, nesting) are still refused
+    if problem:
         if at_least(ctx.version, V4) and not ctx.fault("TOOL-06-protocol-error-v4"):
             return {"content": [_text(f"Invalid arguments for {name}: {problem}")], "isError": True}
         raise RpcError(INVALID_PARAMS, f"Invalid arguments for {name}: {problem}")
@@ -369,7 +386,12 @@ def _image(ctx: Ctx, args: dict) -> dict:
         block["data"] = "this is *not* base64!"
     if ctx.fault("TOOL-12-no-mime-type"):
         del block["mimeType"]
-    return {"content": [block]}
+    content = [block]
+    if ctx.fault("TOOL-13-embedded-without-resources"):
+        text = _TEXTS["spec://static/alpha"]
+        content.append({"type": "resource", "resource": {"uri": "spec://static/alpha", "mimeType": text[1],
+                                                         "text": text[2]}})
+    return {"content": content}
 
 
 def _annotated_read(ctx: Ctx, args: dict) -> dict:
