@@ -1,0 +1,44 @@
+"""Streamable HTTP: uvicorn on a socket we bind ourselves, on loopback only.
+
+Binding first lets `--port 0` work (the kernel picks a free port and we know it
+before anyone connects), and `LISTENING <url>` is printed only once uvicorn has
+started, so a harness that waits for that line never races the server.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+
+import anyio
+import uvicorn
+from mcp.server.mcpserver import MCPServer
+
+
+def bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+async def serve(server: MCPServer, host: str, port: int) -> None:
+    sock = bind(host, port)
+    bound_port = sock.getsockname()[1]
+    app = server.streamable_http_app(host=host)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    runner = uvicorn.Server(config)
+
+    async def announce() -> None:
+        while not runner.started:
+            if runner.should_exit:
+                return
+            await anyio.sleep(0.02)
+        print(f"LISTENING http://{host}:{bound_port}/mcp", file=sys.stderr, flush=True)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(announce)
+        await runner.serve(sockets=[sock])
+        tg.cancel_scope.cancel()

@@ -1,0 +1,106 @@
+"""The reference enterprise MCP server (customer support), on the official `mcp` SDK.
+
+    python examples/enterprise_server.py                          # stdio
+    python examples/enterprise_server.py --http --port 0          # Streamable HTTP, free port
+    python examples/enterprise_server.py --http --audit-log audit.jsonl
+
+Environment: the sandbox contract (DATABASE_URL, DATABASE_URL_READONLY, JIRA_*,
+VECTOR_BACKEND, VECTOR_URL, EMBEDDING_MODEL), MCP_API_TOKENS (HTTP bearer tokens),
+ENTERPRISE_RATE_LIMIT, ENTERPRISE_FAULT. See examples/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+# `sandbox.embeddings` (EMBEDDING_MODEL) lives at the repository root.
+if str(HERE.parent) not in sys.path:
+    sys.path.append(str(HERE.parent))
+
+from enterprise.auth import verifier_from_env  # noqa: E402
+from enterprise.config import Settings  # noqa: E402
+from enterprise.policy import AuditLog, Policy, RateLimiter  # noqa: E402
+from enterprise.server import build_server  # noqa: E402
+
+EXIT_CONFIG = 2
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--http", action="store_true", help="serve Streamable HTTP instead of stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (loopback only)")
+    parser.add_argument("--port", type=int, default=8000, help="HTTP port; 0 picks a free one")
+    parser.add_argument("--audit-log", metavar="PATH", help="append audit JSON lines here instead of stderr")
+    parser.add_argument(
+        "--require-env",
+        action="store_true",
+        help="exit with code 2 when a contract variable is missing, instead of serving degraded",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = Settings.from_env()
+    missing = settings.missing()
+    if missing:
+        print(
+            "enterprise-server: missing environment: "
+            + ", ".join(missing)
+            + ("" if args.require_env else "; serving anyway, tools that need them answer with isError"),
+            file=sys.stderr,
+            flush=True,
+        )
+        if args.require_env:
+            return EXIT_CONFIG
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"enterprise-server: refusing to bind {args.host}: loopback only", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        verifier = verifier_from_env(os.environ) if args.http else None
+        limiter = RateLimiter.parse(os.environ.get("ENTERPRISE_RATE_LIMIT", "120/60"))
+    except ValueError as exc:
+        print(f"enterprise-server: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+    server_kwargs = {}
+    if verifier is not None:
+        from mcp.server.auth.settings import AuthSettings
+
+        server_kwargs = {
+            "token_verifier": verifier,
+            # The issuer is not advertised (no resource_server_url, so no metadata route) until
+            # JWT validation lands; AuthSettings requires one, so name the sandbox's when known.
+            "auth": AuthSettings(
+                issuer_url=os.environ.get("OAUTH_ISSUER") or "http://127.0.0.1/",
+                resource_server_url=None,
+            ),
+        }
+    server = build_server(
+        settings,
+        policy=Policy(limiter, auth_enabled=verifier is not None),
+        audit=AuditLog.open(args.audit_log),
+        **server_kwargs,
+    )
+    if args.http:
+        import anyio
+        from enterprise.http import serve
+
+        if verifier is None:
+            print(
+                "enterprise-server: MCP_API_TOKENS is not set: HTTP without authentication", file=sys.stderr
+            )
+        anyio.run(serve, server, args.host, args.port)
+    else:
+        server.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
