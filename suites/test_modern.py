@@ -12,6 +12,8 @@ from harness.checks.modern import (
     cache_hints,
     discover_result,
     extension_ids,
+    input_requests_declared,
+    input_required_content,
     missing_meta_rejected,
     removed_method,
     same_cache_scope,
@@ -152,23 +154,44 @@ def test_ver07_no_server_requests_while_tools_run(mcp_connect, verdict):
     if not verdict.run.call_tools:
         pytest.skip(NO_CALL_TOOLS)
     session = mcp_connect(capabilities=TEMPTING_CAPABILITIES)  # tempt a server to ask the client
-    tools = all_tools(session)
-    slow = slow_call(tools, 0.2)
-    called = 0
-    for tool in tools:
-        args = slow[1] if slow and tool["name"] == slow[0] else simple_arguments(tool.get("inputSchema"))
-        if args is None:
-            continue
-        session.request("tools/call", {"name": tool["name"], "arguments": args})
-        called += 1
-        if called >= MAX_TOOLS_CALLED:
-            break
+    called = call_simple_tools(session)
     session.collect(0.3)
     if not called:
         verdict.add(
             info("VER-07", "no tool could be called with plain arguments; only other requests were watched")
         )
     # Any JSON-RPC request from the server is reported by the per-frame check (VER-07).
+
+
+def call_simple_tools(session: Session) -> list[Exchange]:
+    """Call up to MAX_TOOLS_CALLED tools that plain arguments can satisfy (slow ones briefly)."""
+    tools = all_tools(session)
+    slow = slow_call(tools, 0.2)
+    called: list[Exchange] = []
+    for tool in tools:
+        args = slow[1] if slow and tool["name"] == slow[0] else simple_arguments(tool.get("inputSchema"))
+        if args is None:
+            continue
+        called.append(session.request("tools/call", {"name": tool["name"], "arguments": args}))
+        if len(called) >= MAX_TOOLS_CALLED:
+            break
+    return called
+
+
+# -- MRTR -----------------------------------------------------------------------------------
+@pytest.mark.rule("MRTR-01", "MRTR-02")
+@pytest.mark.requires_capability("tools")
+def test_mrtr_input_required_results(mcp_connect, verdict):
+    if not verdict.run.call_tools:
+        pytest.skip(NO_CALL_TOOLS)
+    session = mcp_connect(capabilities={})  # declares nothing: no input request kind is allowed
+    called = call_simple_tools(session)
+    for exchange in called:
+        verdict.add(input_required_content(exchange), input_requests_declared(exchange, {}))
+    if not any((e.result or {}).get("resultType") == "input_required" for e in called if e.ok):
+        verdict.add(
+            info("MRTR-01", f"none of the {len(called)} tool call(s) asked for input (input_required)")
+        )
 
 
 # -- VER-09 ---------------------------------------------------------------------------------

@@ -215,3 +215,60 @@ def removed_method(method: str, exchange: Exchange) -> Finding:
 
 def all_results(exchanges: Iterable[Exchange]) -> list[Exchange]:
     return [e for e in exchanges if _result(e) is not None]
+
+
+# Which client capability each kind of input request needs (MRTR-02).
+INPUT_REQUEST_CAPABILITY = {
+    "elicitation/create": "elicitation",
+    "sampling/createMessage": "sampling",
+    "roots/list": "roots",
+}
+
+
+def input_required_content(exchange: Exchange) -> list[Finding]:
+    """MRTR-01: an input_required result holds inputRequests or requestState (at least one).
+
+    Which methods may return it at all is RPC-13, checked on every frame.
+    """
+    result = _result(exchange)
+    if result is None or result.get("resultType") != "input_required":
+        return []
+    if result.get("inputRequests") or isinstance(result.get("requestState"), str):
+        return []
+    return [
+        fail(
+            "MRTR-01",
+            f"the input_required {exchange.method} result has neither inputRequests nor requestState",
+            exchange.response,
+        )
+    ]
+
+
+def input_requests_declared(exchange: Exchange, client_capabilities: dict[str, Any]) -> list[Finding]:
+    """MRTR-02: each inputRequests entry is an elicitation, sampling or roots request of a kind
+    the request's clientCapabilities declared."""
+    result = _result(exchange)
+    requests = (result or {}).get("inputRequests")
+    if not isinstance(requests, dict):
+        return []
+    findings = []
+    for key, entry in requests.items():
+        method = entry.get("method") if isinstance(entry, dict) else None
+        needed = INPUT_REQUEST_CAPABILITY.get(method) if isinstance(method, str) else None
+        if needed is None:
+            findings.append(
+                fail(
+                    "MRTR-02",
+                    f"inputRequests[{key!r}] is not an elicitation, sampling or roots request: {method!r}",
+                    exchange.response,
+                )
+            )
+        elif needed not in client_capabilities:
+            findings.append(
+                fail(
+                    "MRTR-02",
+                    f"inputRequests[{key!r}] asks for {method}, but the request did not declare {needed}",
+                    exchange.response,
+                )
+            )
+    return findings

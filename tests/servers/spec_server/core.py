@@ -512,7 +512,7 @@ class Server:
     def _decorate_modern(self, method: str, params: dict, result: dict, ctx: Ctx) -> dict:
         """RPC-13 resultType, VER-04 serverInfo, CACHE-01/02 ttlMs and cacheScope."""
         if method == "server/discover" or not ctx.fault("RPC-13-no-result-type"):
-            result["resultType"] = "complete"
+            result.setdefault("resultType", "complete")  # needs_input (MRTR faults) sets its own
         if method == "tools/list" and ctx.fault("RPC-13-input-required-on-list"):
             result["resultType"] = "input_required"
         if method == "server/discover" or not ctx.fault("VER-04-no-server-info"):

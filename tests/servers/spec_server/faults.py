@@ -134,6 +134,12 @@ _add("VER-04-no-server-info", "warn", MODERN, BOTH,
      "Modern results (other than server/discover) lack _meta io.modelcontextprotocol/serverInfo.")
 _add("VER-05-require-discover", "fail", MODERN, BOTH,
      "Modern requests other than server/discover fail with -32600 until this process has served a discover.")
+_add("MRTR-01-empty-input-required", "fail", MODERN, BOTH,
+     "Lists an extra tool `needs_input` whose call returns resultType input_required with neither "
+     "inputRequests nor requestState.")
+_add("MRTR-02-undeclared-elicitation", "fail", MODERN, BOTH,
+     "Lists an extra tool `needs_input` whose call returns an elicitation/create input request even when "
+     "the request declared no elicitation capability.")
 _add("VER-08-unprefixed-extension", "fail", MODERN, BOTH,
      "server/discover declares capabilities.extensions {\"tasks\": {}} (an extension id without a prefix).")
 _add("VER-07-server-request", "fail", MODERN, BOTH,

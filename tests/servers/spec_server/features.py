@@ -208,6 +208,9 @@ def _listed_tools(ctx: Ctx) -> list[dict]:
     if ctx.fault("TOOL-15-bad-x-mcp-header"):
         slow = next(t for t in tools if t["name"] == "slow")
         slow["inputSchema"]["properties"]["seconds"]["x-mcp-header"] = "Seconds"
+    if ctx.modern and (ctx.fault("MRTR-01-empty-input-required") or ctx.fault("MRTR-02-undeclared-elicitation")):
+        tools.append({"name": "needs_input", "description": "Asks the client for input (MRTR).",
+                      "inputSchema": {"type": "object"}})
     if ctx.fault("TOOL-11-list-varies") and ctx.state.tool_called:
         tools.append({"name": "late_tool", "inputSchema": {"type": "object"}})
     return tools
@@ -402,6 +405,15 @@ def _late_tool(ctx: Ctx, args: dict) -> dict:
     return {"content": [_text("late")]}
 
 
+def _needs_input(ctx: Ctx, args: dict) -> dict:
+    """Only listed under the MRTR faults: an InputRequiredResult, broken as the fault says."""
+    if ctx.fault("MRTR-01-empty-input-required"):
+        return {"resultType": "input_required"}
+    elicit = {"method": "elicitation/create",
+              "params": {"message": "Proceed?", "requestedSchema": {"type": "object", "properties": {}}}}
+    return {"resultType": "input_required", "inputRequests": {"confirm": elicit}}
+
+
 _TOOL_IMPLS = {
     "echo": _echo,
     "add": _add_tool,
@@ -409,6 +421,7 @@ _TOOL_IMPLS = {
     "fail": _fail,
     "image": _image,
     "annotated_read": _annotated_read,
+    "needs_input": _needs_input,
 }
 
 # --------------------------------------------------------------------------- resources
