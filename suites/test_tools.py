@@ -16,7 +16,7 @@ import pytest
 from harness.checks import tools as checks
 from harness.examples import NoExample, hostile_arguments, invalid_arguments, safe_arguments, valid_arguments
 from harness.findings import fail, info
-from harness.session import Exchange, Session
+from harness.session import Exchange, NoResponse, Session
 from harness.transport.base import ServerGone
 from suites._support import call_tool, harmless, list_tools
 
@@ -178,20 +178,24 @@ def test_tool13_embedded_resources_need_the_capability(mcp_session, verdict):
         verdict.add(checks.embedded_resources(tool, exchange, mcp_session.state.capabilities))
 
 
-@pytest.mark.rule("TOOL-14")
+@pytest.mark.rule("TOOL-14", "LIVE-01")
 def test_tool14_hostile_arguments_are_refused_and_survived(mcp_session, verdict):
     sent = 0
     for tool in discovered(mcp_session):
         for arguments in hostile_arguments(tool.get("inputSchema")):
             if arguments.valid and not verdict.run.call_tools:
                 continue  # the schema allows it: the tool would really run
+            what = f"tool {tool['name']!r} with {arguments.label}"
             try:
                 exchange = call_tool(mcp_session, tool["name"], arguments.value)
             except ServerGone:
-                verdict.add(
-                    fail("TOOL-14", f"the server died on tool {tool['name']!r} with {arguments.label}")
-                )
-                raise
+                verdict.add(fail("TOOL-14", f"the server died on {what}"))
+                raise  # and LIVE-02
+            except NoResponse as silence:
+                mcp_session.abandon([silence.exchange])  # a late answer is accepted quietly
+                verdict.add(fail("TOOL-14", f"{what}: no error and no result, the request went unanswered"))
+                verdict.add(fail("LIVE-01", str(silence), checks.trim(silence.exchange.request)))
+                return  # one unanswered request is evidence enough; more would only add timeouts
             verdict.add(checks.hostile_answer(tool, exchange, arguments.label, arguments.valid))
             sent += 1
     if not sent:

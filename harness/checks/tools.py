@@ -442,7 +442,7 @@ def hostile_answer(tool: dict[str, Any], exchange: Exchange, label: str, valid: 
             fail(
                 "TOOL-14",
                 f"{where}: accepted although the inputSchema forbids it",
-                _trim(exchange.request),
+                trim(exchange.request),
                 exchange.response,
             )
         ]
@@ -502,7 +502,7 @@ def _is_base64(data: str) -> bool:
     return True
 
 
-def _trim(message: dict[str, Any]) -> dict[str, Any]:
+def trim(message: dict[str, Any]) -> dict[str, Any]:
     """Evidence without a megabyte of fuzz: long strings and deep values are cut."""
     text = json.dumps(message, default=str)
     return message if len(text) < 2000 else {"truncated": text[:2000]}
