@@ -205,6 +205,8 @@ def walk(session: Session, method: str, *, max_pages: int = MAX_PAGES) -> Walk:
         cursor = result.get("nextCursor")
         if cursor is None:
             return Walk(method, pages, "end")
+        if cursor == "":
+            return Walk(method, pages, "empty")  # many clients read "" as the end; PAGE-01 warns
         if cursor_key(cursor) in sent:
             return Walk(method, pages, "loop")
         if len(pages) >= max_pages:

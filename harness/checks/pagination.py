@@ -49,7 +49,7 @@ class Walk:
 
     method: str
     pages: list[Page]
-    stopped: str  # "end" | "loop" | "error" | "cap"
+    stopped: str  # "end" | "empty" (nextCursor "") | "loop" | "error" | "cap"
 
     @property
     def items(self) -> list[Any]:
@@ -63,7 +63,9 @@ def cursor_key(cursor: Any) -> str:
 def walk_ends(walk: Walk) -> list[Finding]:
     """PAGE-01: following `nextCursor` ends; a cursor that comes back is a loop (FAIL).
 
-    A walk cut short by the harness's page cap is only reported (INFO).
+    An empty-string cursor is treated as the end, as common clients do (WARN:
+    the spec says the last page has no nextCursor). A walk cut short by the
+    harness's page cap is only reported (INFO).
     """
     if walk.stopped == "loop":
         last = walk.pages[-1]
@@ -75,6 +77,15 @@ def walk_ends(walk: Walk) -> list[Finding]:
                 f"{walk.method}: page {len(walk.pages)} returned nextCursor {_short(last.next_cursor)}, "
                 f"already followed at page {first + 1} (the pagination loops)",
                 last.exchange.response,
+            )
+        ]
+    if walk.stopped == "empty":
+        return [
+            warn(
+                "PAGE-01",
+                f'{walk.method}: page {len(walk.pages)} has nextCursor "" (an empty cursor); the last page '
+                "should leave nextCursor out. The walk stopped there, as most clients do",
+                walk.pages[-1].exchange.response,
             )
         ]
     if walk.stopped == "cap":
