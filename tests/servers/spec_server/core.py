@@ -482,7 +482,9 @@ class Server:
             raise RpcError(INVALID_PARAMS, f"{META_CAPS} must be an object")
         level = meta.get(META_LOG_LEVEL)
         if level is not None and level not in LOG_LEVELS:
-            raise RpcError(INVALID_PARAMS, f"Invalid {META_LOG_LEVEL}: {level!r}")
+            if not ctx.fault("LOG-03-bogus-level-ok"):
+                raise RpcError(INVALID_PARAMS, f"Invalid {META_LOG_LEVEL}: {level!r}")
+            level = None
         ctx.log_threshold = level or ("info" if ctx.fault("LOG-03-log-without-loglevel") else None)
         ctx.progress_token = meta.get("progressToken", NO_TOKEN)
 

@@ -240,6 +240,9 @@ _add("LOG-03-log-without-loglevel", "fail", MODERN, BOTH,
      "Modern tools/call, resources/read and prompts/get emit notifications/message (info) although the "
      "request has no logLevel.")
 
+_add("LOG-03-bogus-level-ok", "warn", MODERN, BOTH,
+     "A modern request whose _meta logLevel is not a syslog level name is served (as if no logLevel).")
+
 # --- completion ----------------------------------------------------------------------------------
 _add("COMP-01-undeclared-completions", "fail", from_(V2), BOTH,
      "The `completions` capability is not declared, yet completion/complete is served.")
