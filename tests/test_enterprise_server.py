@@ -322,6 +322,16 @@ def test_triage_prompt_fetches_the_ticket(server: Server) -> None:
     assert missing.code == -32602  # restricted: Jira answers 404, as for a missing issue
 
 
+def test_protocol_errors_the_sdk_leaves_to_us(server: Server) -> None:
+    """TOOL-05, PROMPT-03 and PAGE-02: -32602 where MCPServer alone answers otherwise."""
+    unknown_tool = server.request("tools/call", {"name": "no_such_tool", "arguments": {}})
+    assert unknown_tool.code == -32602
+    assert server.request("prompts/get", {"name": "no_such_prompt", "arguments": {}}).code == -32602
+    assert server.request("prompts/get", {"name": "triage_ticket", "arguments": {}}).code == -32602
+    for method in ("tools/list", "prompts/list", "resources/templates/list"):
+        assert server.request(method, {"cursor": "invented"}).code == -32602, method
+
+
 # ------------------------------------------------------------------ policy: rate limit, audit, no sandbox
 
 
@@ -348,7 +358,7 @@ def test_audit_log_masks_secrets(sb: Sandbox, tmp_path: Path) -> None:
         srv.close()
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert [r["tool"] for r in records] == ["query_database", "get_customer", "no_such_tool"]
-    assert [r["outcome"] for r in records] == ["ok", "tool_error", "tool_error"]
+    assert [r["outcome"] for r in records] == ["ok", "tool_error", "protocol_error"]
     assert all(r["who"] == "stdio" and r["duration_ms"] >= 0 for r in records)
     assert "hunter2" not in log.read_text() and "sk_live_abc123" not in log.read_text()
 

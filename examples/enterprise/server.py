@@ -35,6 +35,7 @@ from .models import (
     Ticket,
 )
 from .policy import AuditLog, AuditMiddleware, Policy, RateLimiter
+from .protocol import ProtocolFixes
 
 INSTRUCTIONS = (
     "Customer-support tools for the ACME mock enterprise: look customers and orders up, "
@@ -90,8 +91,11 @@ def build_server(
         version="1.0.0",
         log_level="WARNING",
         instructions=INSTRUCTIONS,
-        middleware=[AuditMiddleware(audit or AuditLog(), policy.auth_enabled)],
         **server_kwargs,
+    )
+    # Outermost first: the audit also records what ProtocolFixes refuses.
+    server.middleware.extend(
+        [AuditMiddleware(audit or AuditLog(), policy.auth_enabled), ProtocolFixes(server)]
     )
 
     # ------------------------------------------------------------------ tools
