@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+import harness.hypothesis_profiles  # noqa: F401 - registers ci/dev/thorough for --hypothesis-profile
 from harness.checks.frames import check_frames
 from harness.checks.jsonrpc import id_echo, phantom_responses
 from harness.checks.stdio import stdout_hygiene
