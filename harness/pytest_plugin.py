@@ -19,6 +19,7 @@ import pytest
 import harness.hypothesis_profiles  # noqa: F401 - registers ci/dev/thorough for --hypothesis-profile
 from harness.checks.frames import check_frames
 from harness.checks.jsonrpc import id_echo, phantom_responses
+from harness.checks.side_effects import side_effects
 from harness.checks.stdio import stdout_hygiene
 from harness.findings import Finding, fail
 from harness.profile import ServerProfile, probe
@@ -161,6 +162,10 @@ class McpRun:
         assert self.target is not None
         transport = self.target.connect(Transcript())
         session = Session(transport, timeout=self.timeout, client_capabilities=capabilities)
+        if self.sandbox is not None:
+            from harness.oracle import Oracle
+
+            session.observers.append(Oracle(self.sandbox))
         if open_session and version is not None:
             session.open(version)
         return session
@@ -307,12 +312,17 @@ class Verdict:
                 seen_server_request_ids=session.__dict__.setdefault("_seen_server_ids", set()),
             )
             for exchange in session.exchanges[exchanges:]:
-                if not getattr(exchange, "expect_id_mismatch", False):
-                    found += id_echo(exchange)
+                found += id_echo(exchange)
+                found += side_effects(exchange, session.tools)
             found += phantom_responses(session.unmatched[unmatched:])
             if session.transport.kind == "stdio":
                 found += stdout_hygiene(session.transcript.since(seq))
         return found
+
+    def saw_changes(self) -> bool:
+        return any(
+            e.changes for session, _r, start, _u, _s in self.sessions for e in session.exchanges[start:]
+        )
 
     def evidence(self) -> str:
         parts = []
@@ -412,6 +422,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
         found.add(found.frame_findings())
     except Exception as exc:  # a broken check must not hide the test's own result
         found.add(fail("HARN-03", f"harness error while checking frames: {exc!r}"))
+    if found.run.sandbox is not None and found.saw_changes():
+        found.run.sandbox.reset()  # the next test starts from the seeded state
     failures = [f for f in found.findings if f.severity == "fail"]
     _store(pyfuncitem, found, include_evidence=bool(failures))
     if failures:

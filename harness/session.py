@@ -61,6 +61,8 @@ class Exchange:
     http: HttpInfo | None = None
     failure: str | None = None  # a transport-level failure for this request (HTTP 4xx, no JSON body)
     loose_match: bool = False  # matched only after converting ids to strings (RPC-02)
+    before: Any = None  # an observer's note taken when the request left (sandbox fingerprints)
+    changes: list[Any] = field(default_factory=list)  # what an observer saw change meanwhile
 
     @property
     def id(self) -> Any:
@@ -138,6 +140,8 @@ class Session:
         self._done_ids: set[str] = set()
         self._abandoned: set[str] = set()
         self._next_id = 1
+        self.observers: list[Any] = []  # objects with before(exchange) / after(exchange), e.g. the oracle
+        self.tools: dict[str, dict[str, Any]] = {}  # every tool seen in a tools/list result, by name
         self._answered_server_requests = 0
 
     @property
@@ -219,6 +223,8 @@ class Session:
         self._pending[_key(message.get("id"))] = exchange
         self.exchanges.append(exchange)
         merged = {**(self.http_headers(message) or {}), **(headers or {})}
+        for observer in self.observers:
+            observer.before(exchange)
         self.transport.send(message, headers=merged or None)
         return exchange
 
@@ -364,6 +370,10 @@ class Session:
             exchange.response = message
             exchange.received_at = now
             exchange.http = incoming.http or exchange.http
+            if exchange.method == "tools/list" and exchange.ok:
+                self._remember_tools(exchange.result)
+            for observer in self.observers:
+                observer.after(exchange)
 
     def _match(self, response_id: Any) -> Exchange | None:
         key = _key(response_id)
@@ -379,6 +389,12 @@ class Session:
                 self._done_ids.add(pending_key)
                 return candidate
         return None
+
+    def _remember_tools(self, result: Any) -> None:
+        tools = result.get("tools") if isinstance(result, dict) else None
+        for tool in tools if isinstance(tools, list) else []:
+            if isinstance(tool, dict) and isinstance(tool.get("name"), str):
+                self.tools[tool["name"]] = tool
 
     def _answer_server_request(self, message: dict[str, Any]) -> None:
         if self.modern or self._answered_server_requests >= MAX_SERVER_REQUESTS_ANSWERED:

@@ -1,0 +1,78 @@
+"""SIDE-01..03: what a request changed in the sandbox, against what it promised.
+
+Pure functions over exchanges whose `changes` the oracle filled in. Hints are
+untrusted by design (TOOL-08): here they are held to account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.findings import Finding, fail
+from harness.session import Exchange
+
+# Methods that must never change backend state (SIDE-02).
+READ_METHODS = {
+    "tools/list",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+    "prompts/list",
+    "prompts/get",
+    "completion/complete",
+    "ping",
+    "logging/setLevel",
+    "server/discover",
+}
+# Operations that are not "only adding" (SIDE-03).
+DESTRUCTIVE_OPERATIONS = {"UPDATE", "DELETE", "TRUNCATE", "DROP", "ALTER", "DDL", "EDIT", "PUT", "TRANSITION"}
+
+
+def describe(changes: list[Any]) -> str:
+    parts = []
+    for change in changes[:8]:
+        detail = f" {change.detail}" if getattr(change, "detail", "") else ""
+        parts.append(f"{change.backend}: {change.operation} {change.what} x{change.count}{detail}")
+    more = f" (+{len(changes) - 8} more)" if len(changes) > 8 else ""
+    return "; ".join(parts) + more
+
+
+def side_effects(exchange: Exchange, tools: dict[str, dict[str, Any]]) -> list[Finding]:
+    """Judge one exchange's observed changes."""
+    if not exchange.changes:
+        return []
+    method = exchange.method
+    changes = exchange.changes
+    if method in READ_METHODS:
+        return [fail("SIDE-02", f"{method} changed backend state: {describe(changes)}", exchange.request)]
+    if method != "tools/call":
+        return []
+    params = exchange.request.get("params") if isinstance(exchange.request.get("params"), dict) else {}
+    name = params.get("name")
+    annotations = (tools.get(name) or {}).get("annotations") or {}
+    if annotations.get("readOnlyHint") is True:
+        return [
+            fail(
+                "SIDE-01",
+                f"tool {name!r} is annotated readOnlyHint: true but changed backend state: "
+                f"{describe(changes)}",
+                exchange.request,
+            )
+        ]
+    if annotations.get("destructiveHint") is False:
+        destructive = [c for c in changes if _destructive(c)]
+        if destructive:
+            return [
+                fail(
+                    "SIDE-03",
+                    f"tool {name!r} is annotated destructiveHint: false but did more than add: "
+                    f"{describe(destructive)}",
+                    exchange.request,
+                )
+            ]
+    return []
+
+
+def _destructive(change: Any) -> bool:
+    operation = str(getattr(change, "operation", "")).upper()
+    return any(word in operation for word in DESTRUCTIVE_OPERATIONS)
