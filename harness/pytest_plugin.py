@@ -19,6 +19,7 @@ import pytest
 import harness.hypothesis_profiles  # noqa: F401 - registers ci/dev/thorough for --hypothesis-profile
 from harness.checks.frames import check_frames
 from harness.checks.jsonrpc import id_echo, phantom_responses
+from harness.checks.secrets import error_hygiene, leaks, secrets_from_env
 from harness.checks.side_effects import side_effects
 from harness.checks.stdio import stdout_hygiene
 from harness.findings import Finding, fail
@@ -73,6 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "era(name): run only in the 'legacy' or 'modern' era")
     config.addinivalue_line("markers", "transport(kind): run only over 'stdio' or 'http'")
     config.addinivalue_line("markers", "requires_capability(*names): skip unless the server declared them")
+    config.addinivalue_line("markers", "requires_sandbox: skip unless the run has --sandbox")
     report_dir = config.getoption("--mcp-report", None)
     if report_dir and not config.getoption("xmlpath", None):
         Path(report_dir).mkdir(parents=True, exist_ok=True)
@@ -107,6 +109,7 @@ class McpRun:
         self.sandbox_provider: str | None = config.getoption("--sandbox", None)
         self.sandbox: Any = None
         self._profile: ServerProfile | None = None
+        self._secrets: list[str] | None = None
         self._shared: dict[str, Session] = {}
 
     def _target(self, config: pytest.Config) -> ServerTarget | None:
@@ -145,6 +148,15 @@ class McpRun:
             self._profile = probe(self.target, self.requested_version, self.timeout)
         return self._profile
 
+    def secrets(self) -> list[str]:
+        """Values no server frame may contain (SEC-01): sandbox canaries and secret env values."""
+        if self._secrets is None:
+            values = secrets_from_env(self.target.env if self.target else {})
+            if self.sandbox is not None:
+                values += [c for c in self.sandbox.canaries() if isinstance(c, str) and len(c) >= 8]
+            self._secrets = sorted(set(values), key=len, reverse=True)
+        return self._secrets
+
     def start_sandbox(self) -> Any:
         """Start the sandbox once per process and hand its env to the server (user --server-env wins)."""
         if self.sandbox is None:
@@ -154,6 +166,7 @@ class McpRun:
             self.sandbox = Sandbox(provider=provider).start()
             if self.target is not None:
                 self.target.env = {**self.sandbox.env(), **self.target.env}
+            self._secrets = None
         return self.sandbox
 
     def connect(
@@ -311,6 +324,9 @@ class Verdict:
                 server_capabilities=session.state.capabilities,
                 seen_server_request_ids=session.__dict__.setdefault("_seen_server_ids", set()),
             )
+            server_frames = [r.message for r in session.received[received:]]
+            found += leaks(server_frames, self.run.secrets())
+            found += error_hygiene(server_frames)
             for exchange in session.exchanges[exchanges:]:
                 found += id_echo(exchange)
                 found += side_effects(exchange, session.tools)
@@ -393,6 +409,8 @@ def _gate(item: pytest.Item, run: McpRun, version: str, profile: ServerProfile) 
     for mark in item.iter_markers("transport"):
         if mark.args[0] != kind:
             pytest.skip(f"{mark.args[0]} transport only; this run is {kind}")
+    if any(True for _ in item.iter_markers("requires_sandbox")) and run.sandbox is None:
+        pytest.skip("needs the sandbox (run with --sandbox) to see what the server writes")
     capabilities = profile.capabilities_by_version.get(version, profile.capabilities)
     for mark in item.iter_markers("requires_capability"):
         missing = [name for name in mark.args if name not in capabilities]

@@ -1,0 +1,210 @@
+"""Side effects proven against the sandbox (SIDE-01..04) and backend faults.
+
+With `--sandbox`, the oracle fingerprints every backend around every request
+and the per-exchange check (harness/checks/side_effects.py) judges what
+changed; these tests make the calls that matter: every read-only tool with
+valid and hostile arguments (hostile SQL for SQL tools), every read method,
+non-destructive and idempotent tools (those need `--mcp-call-tools`).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.checks.side_effects import describe
+from harness.examples import NoExample, valid_arguments
+from harness.findings import warn
+from harness.session import Session
+
+pytestmark = [pytest.mark.requires_sandbox]
+
+SQL_WORDS = ("query", "sql", "statement")
+# Statements that start like a read but write; the oracle decides, not string matching.
+HOSTILE_SQL = [
+    "SELECT * INTO mcp_harness_probe FROM customers LIMIT 1",
+    "SELECT 1; UPDATE customers SET last_viewed = now() WHERE id = 1",
+    "WITH gone AS (DELETE FROM customer_notes WHERE id IN (SELECT min(id) FROM customer_notes) "
+    "RETURNING id) SELECT count(*) FROM gone",
+    "WITH touched AS (UPDATE customers SET last_viewed = now() WHERE id = 2 RETURNING id) "
+    "SELECT * FROM touched",
+    "SELECT nextval(pg_get_serial_sequence('customers', 'id'))",
+    "select 1 /* harmless? */ ; insert into customer_notes (customer_id, author, body) values (1, 'x', 'y')",
+    "sElEcT 1;\nDELETE FROM customer_notes WHERE id = (SELECT max(id) FROM customer_notes)",
+    "SELECT set_config('default_transaction_read_only', 'off', false); "
+    "UPDATE customers SET last_viewed = now()",
+    "DO $$ BEGIN UPDATE customers SET last_viewed = now() WHERE id = 3; END $$",
+    "CREATE TABLE mcp_harness_probe AS SELECT 1 AS x",
+    "COPY customer_notes (customer_id, author, body) FROM PROGRAM 'echo 1,x,y' WITH (FORMAT csv)",
+    "SELECT * FROM customers WHERE id = 1 FOR UPDATE",
+]
+
+
+def _tools(session: Session) -> list[dict]:
+    tools: list[dict] = []
+    for _exchange, page in session.list_all("tools/list", "tools"):
+        tools.extend(t for t in page if isinstance(t, dict) and isinstance(t.get("name"), str))
+    return tools
+
+
+def _annotations(tool: dict) -> dict:
+    return tool.get("annotations") if isinstance(tool.get("annotations"), dict) else {}
+
+
+def _sql_argument(tool: dict) -> str | None:
+    properties = (tool.get("inputSchema") or {}).get("properties") or {}
+    for name, schema in properties.items():
+        if (
+            isinstance(schema, dict)
+            and schema.get("type") == "string"
+            and any(w in name.lower() for w in SQL_WORDS)
+        ):
+            return name
+    text = f"{tool.get('name', '')} {tool.get('description', '')}".lower()
+    if "sql" in text:
+        strings = [n for n, s in properties.items() if isinstance(s, dict) and s.get("type") == "string"]
+        return strings[0] if len(strings) == 1 else None
+    return None
+
+
+def _call(session: Session, name: str, arguments: dict) -> None:
+    session.request("tools/call", {"name": name, "arguments": arguments})
+
+
+@pytest.mark.rule("SIDE-01")
+@pytest.mark.requires_capability("tools")
+def test_side01_read_only_tools_write_nothing(mcp_session, verdict):
+    read_only = [t for t in _tools(mcp_session) if _annotations(t).get("readOnlyHint") is True]
+    if not read_only:
+        pytest.skip("no tool is annotated readOnlyHint: true")
+    for tool in read_only:
+        try:
+            arguments = valid_arguments(tool.get("inputSchema"))
+        except NoExample:
+            arguments = {}
+        _call(mcp_session, tool["name"], arguments)
+        sql = _sql_argument(tool)
+        if sql is not None:
+            for statement in HOSTILE_SQL:
+                _call(mcp_session, tool["name"], {**arguments, sql: statement})
+
+
+@pytest.mark.rule("SIDE-02")
+def test_side02_reads_write_nothing(mcp_session, verdict):
+    caps = mcp_session.state.capabilities
+    if "tools" in caps:
+        _tools(mcp_session)
+    if "resources" in caps:
+        listed = []
+        for _exchange, page in mcp_session.list_all("resources/list", "resources"):
+            listed.extend(r for r in page if isinstance(r, dict) and isinstance(r.get("uri"), str))
+        for resource in listed[:20]:
+            mcp_session.request("resources/read", {"uri": resource["uri"]})
+        templates = []
+        for _exchange, page in mcp_session.list_all("resources/templates/list", "resourceTemplates"):
+            templates.extend(t for t in page if isinstance(t, dict) and isinstance(t.get("uriTemplate"), str))
+        for template in templates[:10]:
+            uri = _expand(template["uriTemplate"])
+            mcp_session.request("resources/read", {"uri": uri})
+    if "prompts" in caps:
+        for _exchange, page in mcp_session.list_all("prompts/list", "prompts"):
+            for prompt in page[:10]:
+                if isinstance(prompt, dict) and isinstance(prompt.get("name"), str):
+                    args = {
+                        a["name"]: "1"
+                        for a in prompt.get("arguments") or []
+                        if isinstance(a, dict) and "name" in a
+                    }
+                    mcp_session.request("prompts/get", {"name": prompt["name"], "arguments": args})
+    if not mcp_session.modern:
+        mcp_session.request("ping")
+        if "logging" in caps:
+            mcp_session.request("logging/setLevel", {"level": "info"})
+
+
+@pytest.mark.rule("SIDE-03")
+@pytest.mark.requires_capability("tools")
+def test_side03_non_destructive_tools_only_add(mcp_session, verdict):
+    if not verdict.run.call_tools:
+        pytest.skip("calling tools that write needs --mcp-call-tools")
+    candidates = [
+        t
+        for t in _tools(mcp_session)
+        if _annotations(t).get("destructiveHint") is False and _annotations(t).get("readOnlyHint") is not True
+    ]
+    if not candidates:
+        pytest.skip("no tool is annotated destructiveHint: false")
+    for tool in candidates:
+        try:
+            _call(mcp_session, tool["name"], valid_arguments(tool.get("inputSchema")))
+        except NoExample as exc:
+            verdict.add(warn("SIDE-03", f"tool {tool['name']!r} not exercised: {exc}"))
+
+
+@pytest.mark.rule("SIDE-04")
+@pytest.mark.requires_capability("tools")
+def test_side04_idempotent_tools_twice_equals_once(mcp_session, verdict, sandbox):
+    if not verdict.run.call_tools:
+        pytest.skip("calling tools that write needs --mcp-call-tools")
+    candidates = [
+        t
+        for t in _tools(mcp_session)
+        if _annotations(t).get("idempotentHint") is True and _annotations(t).get("readOnlyHint") is not True
+    ]
+    if not candidates:
+        pytest.skip("no tool is annotated idempotentHint: true")
+    for tool in candidates:
+        try:
+            arguments = valid_arguments(tool.get("inputSchema"))
+        except NoExample:
+            continue
+        _call(mcp_session, tool["name"], arguments)
+        after_once = sandbox.fingerprint()
+        _call(mcp_session, tool["name"], arguments)
+        added = [
+            c
+            for c in sandbox.changes_since(after_once)
+            if "INSERT" in str(c.operation).upper()
+            or "CREATE" in str(c.operation).upper()
+            or "POST" in str(c.operation).upper()
+        ]
+        if added:
+            verdict.add(
+                warn(
+                    "SIDE-04",
+                    f"tool {tool['name']!r} is annotated idempotentHint: true, but a second identical call "
+                    f"added more: {describe(added)}",
+                )
+            )
+        sandbox.reset()
+
+
+@pytest.mark.rule("LIVE-01", "LIVE-02")
+@pytest.mark.requires_capability("tools")
+@pytest.mark.parametrize("fault", ["jira-500", "jira-429", "jira-slow"])
+def test_backend_faults_are_survived(mcp_session, verdict, sandbox, fault):
+    """A failing backend gives an error result or a JSON-RPC error in time, and the server lives on."""
+    if not verdict.run.call_tools:
+        pytest.skip("calling tools that reach backends needs --mcp-call-tools")
+    jira = sandbox.backend("jira")
+    if jira is None:
+        pytest.skip("the sandbox runs without the Jira service")
+    status, delay = {"jira-500": (500, 0), "jira-429": (429, 0), "jira-slow": (None, 3000)}[fault]
+    jira.set_faults(status=status, delay_ms=delay)
+    try:
+        for tool in _tools(mcp_session):
+            if _annotations(tool).get("openWorldHint") is False:
+                continue
+            try:
+                arguments = valid_arguments(tool.get("inputSchema"))
+            except NoExample:
+                continue
+            _call(mcp_session, tool["name"], arguments)  # NoResponse -> LIVE-01, crash -> LIVE-02
+    finally:
+        jira.clear_faults()
+    mcp_session.request("server/discover" if mcp_session.modern else "ping", {})
+
+
+def _expand(template: str) -> str:
+    import re
+
+    return re.sub(r"\{[^}]*\}", "1", template)
