@@ -292,6 +292,7 @@ def test_resources_read_and_not_found_codes(sb: Sandbox, version: str, code: int
             "customers://999999/orders",
             "kb://articles/99999",
             "customers://abc",
+            "nothing://matches/this",
         ):
             exchange = srv.request("resources/read", {"uri": uri})
             assert exchange.code == code, (uri, exchange.error)

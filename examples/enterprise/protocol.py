@@ -4,7 +4,9 @@
 unknown tools under protocol errors, -32602: harness rule TOOL-05), an unknown
 prompt or a missing prompt argument with -32603 (PROMPT-03 asks -32602), and serves `tools/list`,
 `prompts/list` and `resources/templates/list` for any cursor although it never
-issues one (PAGE-02 asks -32602 for a cursor the server did not make). This
+issues one (PAGE-02 asks -32602 for a cursor the server did not make), and a
+URI that matches no resource is -32602 at every version (-32002 before
+2026-07-28: RES-03). This
 middleware runs before the SDK's handlers and raises the right errors.
 """
 
@@ -16,7 +18,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 
-from .errors import INVALID_PARAMS
+from .errors import INVALID_PARAMS, resource_not_found
 
 # List methods served in one page: the SDK never issues a cursor for them.
 SINGLE_PAGE_LISTS = ("tools/list", "prompts/list", "resources/templates/list")
@@ -39,7 +41,18 @@ class ProtocolFixes:
                 raise MCPError(code=INVALID_PARAMS, message=f"Unknown tool: {name}", data={"name": name})
             if ctx.method == "prompts/get" and isinstance(name, str):
                 await self._check_prompt(name, params.get("arguments"))
-        return await call_next(ctx)
+        if ctx.method != "resources/read":
+            return await call_next(ctx)
+        try:
+            return await call_next(ctx)
+        except MCPError as exc:
+            # A URI no template matches: the SDK's ResourceNotFoundError is -32602 at every
+            # version; before 2026-07-28 the spec says -32002. (Its `data` carries the uri,
+            # which tells it from a params-validation -32602.)
+            data = exc.data if isinstance(exc.data, Mapping) else {}
+            if exc.code == INVALID_PARAMS and "uri" in data:
+                raise resource_not_found(str(data["uri"]), ctx.protocol_version) from None
+            raise
 
     async def _check_prompt(self, name: str, arguments: Any) -> None:
         """Unknown prompt or missing required argument: -32602 (the SDK says -32603)."""
