@@ -42,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--call-tools", action="store_true", help="call tools with valid arguments (side effects!)"
     )
+    run.add_argument(
+        "--sandbox",
+        nargs="?",
+        const="auto",
+        metavar="PROVIDER",
+        help="start the sandbox (local|docker|auto), give its env to the server, watch every write",
+    )
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
     run.add_argument("-n", dest="workers", help="parallel workers (pytest-xdist), e.g. auto")
     run.add_argument("pytest_args", nargs="*", help="extra arguments passed to pytest after --")
@@ -109,6 +116,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         argv.append("--mcp-strict")
     if args.call_tools:
         argv.append("--mcp-call-tools")
+    if args.sandbox:
+        argv += ["--sandbox", args.sandbox]
     if args.keyword:
         argv += ["-k", args.keyword]
     if args.workers:
