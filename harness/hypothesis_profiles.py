@@ -50,7 +50,7 @@ PROFILES: dict[str, dict] = {
 # (shrinking stops too, keeping the smallest failing example found so far).
 BUDGET_SECONDS = {"ci": 60.0, "dev": 60.0, "thorough": 1800.0}
 # Server restarts (after a crash or a hang) a property run may make; then it stops.
-MAX_RESTARTS = {"ci": 15, "dev": 15, "thorough": 100}
+MAX_RESTARTS = {"ci": 25, "dev": 25, "thorough": 100}
 
 
 def register() -> None:

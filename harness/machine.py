@@ -753,8 +753,19 @@ def run_machine(
         seed=None if tuned.derandomize else seed,
         derandomized=bool(tuned.derandomize),
         stopped=driver.exhausted,
-        error=None if error is None or _only_property_failures(error) else error,
+        error=None if error is None or _expected(error, bool(driver.failures)) else error,
     )
+
+
+def _expected(error: BaseException, found: bool) -> bool:
+    """Errors that are the run's normal way to end: our findings, or, once something
+    was found, Hypothesis noticing that a bounded run (restart or time budget spent)
+    stopped replaying an example the way it first ran."""
+    from hypothesis.errors import Flaky, Unsatisfiable
+
+    if _only_property_failures(error):
+        return True
+    return found and isinstance(error, (Flaky, Unsatisfiable))
 
 
 def _only_property_failures(error: BaseException) -> bool:
@@ -788,6 +799,8 @@ def property_findings(result: RunResult) -> list[PropertyFinding]:
     for recorded in result.failures:
         first = recorded.findings[0]
         how = "derandomized" if result.derandomized else f"seed {result.seed}"
+        if result.stopped:
+            how += f"; shrinking stopped early: {result.stopped}"
         message = (
             f"{first.message} [property run, {how}; minimal example: {recorded.sent} frame(s) sent, "
             f"{len(recorded.frames)} in all]\n{render(recorded.frames, 20)}"
