@@ -150,7 +150,9 @@ def failure_class(rule_id: str) -> type[PropertyFailure]:
     return _FAILURE_CLASSES[rule_id]
 
 
-def raise_findings(findings: list[Finding], on_failure: Callable[[PropertyFailure], None] | None = None) -> None:
+def raise_findings(
+    findings: list[Finding], on_failure: Callable[[PropertyFailure], None] | None = None
+) -> None:
     """Raise the first FAIL finding's rule (all of them travel on the exception)."""
     failures = [f for f in findings if f.severity == "fail"]
     if failures:
@@ -171,7 +173,9 @@ class Wire:
     expectations (RPC-10/11, TOOL-05, TOOL-11, RES-04) come from `judge`.
     """
 
-    def __init__(self, session: Session, timeout: float, baseline: dict[str, list[Any]] | None = None) -> None:
+    def __init__(
+        self, session: Session, timeout: float, baseline: dict[str, list[Any]] | None = None
+    ) -> None:
         self.session = session
         self.timeout = timeout
         self.tool_names: set[str] | None = None
@@ -207,7 +211,9 @@ class Wire:
         return self.fresh_id()
 
     # -- sending ---------------------------------------------------------------
-    def message(self, method: str, params: Any = None, *, id: Any = None, meta: bool = True) -> dict[str, Any]:
+    def message(
+        self, method: str, params: Any = None, *, id: Any = None, meta: bool = True
+    ) -> dict[str, Any]:
         """A request frame; modern sessions get their `_meta` when params is an object."""
         frame: dict[str, Any] = {"jsonrpc": "2.0", "id": self.fresh_id() if id is None else self.own_id(id)}
         frame["method"] = method
@@ -217,7 +223,9 @@ class Wire:
             frame["params"] = params
         return frame
 
-    def call(self, method: str, params: Any = None, *, id: Any = None, timeout: float | None = None) -> Exchange:
+    def call(
+        self, method: str, params: Any = None, *, id: Any = None, timeout: float | None = None
+    ) -> Exchange:
         return self.request(self.message(method, params, id=id), timeout=timeout)
 
     def request(self, frame: dict[str, Any], *, timeout: float | None = None) -> Exchange:
@@ -286,7 +294,9 @@ class Wire:
         try:
             self.session.wait(exchange, CANCEL_WAIT, raise_on_timeout=False)
         except TransportError as exc:
-            self.pending.append(fail("LIVE-02", f"server went away after cancelling {method!r}: {exc}", frame))
+            self.pending.append(
+                fail("LIVE-02", f"server went away after cancelling {method!r}: {exc}", frame)
+            )
             raise_findings(self.findings(), self.on_failure)
             raise
         self.session.abandon([exchange])
@@ -316,13 +326,11 @@ class Wire:
             uri = params.get("uri")
             if isinstance(uri, str) and uri.startswith("file:") and ".." in uri:
                 found += traversal(exchange, uri, from_template=False)
-        elif method in LIST_METHODS and self.session.modern and isinstance(params, dict):
-            if "cursor" not in params and exchange.ok and isinstance(exchange.result, dict):
-                key = LIST_METHODS[method][1]
-                items = exchange.result.get(key)
-                if isinstance(items, list):
-                    before = self.baseline.setdefault(method, items)
-                    found += list_stable(before, items, "earlier requests", method)
+        elif method in LIST_METHODS and self.session.modern and _first_page(params, exchange):
+            items = exchange.result.get(LIST_METHODS[method][1])
+            if isinstance(items, list):
+                before = self.baseline.setdefault(method, items)
+                found += list_stable(before, items, "earlier requests", method)
         return [f for f in found if f.severity == "fail"]
 
     def _check_notification_replies(self) -> None:
@@ -551,9 +559,7 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
             if pool:
 
                 @rule(
-                    call=st.sampled_from(pool).flatmap(
-                        lambda t: st.tuples(st.just(t["name"]), args_for(t))
-                    )
+                    call=st.sampled_from(pool).flatmap(lambda t: st.tuples(st.just(t["name"]), args_for(t)))
                 )
                 def call_tool_broken_arguments(self, call: tuple[str, gen.Mutation]) -> None:
                     self.wire.call("tools/call", {"name": call[0], "arguments": call[1].value})
@@ -566,9 +572,9 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
                 params=st.one_of(
                     gen.json_scalars(),
                     st.lists(gen.json_scalars(), max_size=2),
-                    gen.json_scalars().filter(lambda v: not isinstance(v, str)).map(
-                        lambda v: {"name": v, "arguments": {}}
-                    ),
+                    gen.json_scalars()
+                    .filter(lambda v: not isinstance(v, str))
+                    .map(lambda v: {"name": v, "arguments": {}}),
                     st.just({"arguments": {}}),
                 )
             )
@@ -583,7 +589,12 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
                 self.wire.call("resources/read", {"uri": uri})
 
             resources_cap = cat.capabilities.get("resources")
-            if cat.legacy and cat.resources and isinstance(resources_cap, dict) and resources_cap.get("subscribe"):
+            if (
+                cat.legacy
+                and cat.resources
+                and isinstance(resources_cap, dict)
+                and resources_cap.get("subscribe")
+            ):
 
                 @rule(uri=st.sampled_from(cat.resources))
                 def subscribe_and_unsubscribe(self, uri: str) -> None:
@@ -603,7 +614,8 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
                     args = {
                         a["name"]: value
                         for a in prompt.get("arguments") or []
-                        if isinstance(a, dict) and isinstance(a.get("name"), str)
+                        if isinstance(a, dict)
+                        and isinstance(a.get("name"), str)
                         and (a.get("required") or fill_optional)
                     }
                     self.wire.call("prompts/get", {"name": prompt["name"], "arguments": args})
@@ -613,12 +625,12 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
                 self.wire.call("prompts/get", {"name": name, "arguments": {}})
 
         # -- completion ----------------------------------------------------------
-        if cat.declared("completions"):
-            if refs:
+        if cat.declared("completions") and refs:
 
-                @rule(ref=st.sampled_from(refs), value=st.text(max_size=10) | gen.hostile_strings())
-                def complete(self, ref: tuple[dict[str, Any], str], value: str) -> None:
-                    self.wire.call("completion/complete", {"ref": ref[0], "argument": {"name": ref[1], "value": value}})
+            @rule(ref=st.sampled_from(refs), value=st.text(max_size=10) | gen.hostile_strings())
+            def complete(self, ref: tuple[dict[str, Any], str], value: str) -> None:
+                argument = {"name": ref[1], "value": value}
+                self.wire.call("completion/complete", {"ref": ref[0], "argument": argument})
 
         # -- legacy utilities ------------------------------------------------------
         if cat.legacy:
@@ -652,14 +664,20 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
             if malformed:
                 self.wire.notify("notifications/cancelled", {"reason": "no requestId"})
             else:
-                unused = request_id if gen_key(request_id) not in self.wire.used_ids else f"never-sent-{request_id}"
+                unused = (
+                    request_id
+                    if gen_key(request_id) not in self.wire.used_ids
+                    else f"never-sent-{request_id}"
+                )
                 self.wire.notify("notifications/cancelled", {"requestId": unused, "reason": "harness probe"})
             self._harmless()
 
         @rule(use_slow=st.booleans())
         def cancel_in_flight(self, use_slow: bool) -> None:
             if use_slow and call_tools and slow:
-                frame = self.wire.message("tools/call", {"name": slow[0]["name"], "arguments": _short_run(slow[0])})
+                frame = self.wire.message(
+                    "tools/call", {"name": slow[0]["name"], "arguments": _short_run(slow[0])}
+                )
             else:
                 frame = self.wire.message(list_methods[0] if list_methods else harmless, {})
             self.wire.cancel_in_flight(frame)
@@ -836,6 +854,16 @@ def _short_run(tool: dict[str, Any]) -> dict[str, Any]:
             elif any(word in lowered for word in SLOW_ARGS):
                 args[name] = 2
     return args
+
+
+def _first_page(params: Any, exchange: Exchange) -> bool:
+    """A successful list answer to a request without a cursor (what TOOL-11 compares)."""
+    return (
+        isinstance(params, dict)
+        and "cursor" not in params
+        and exchange.ok
+        and isinstance(exchange.result, dict)
+    )
 
 
 def _key(value: Any) -> str:

@@ -108,7 +108,7 @@ def replay_frames(
                         wire.request(message)
                 elif isinstance(message, dict) and "method" in message and "id" not in message:
                     wire.notification(message)
-                elif isinstance(message, dict) and "method" not in message and {"result", "error"} & set(message):
+                elif isinstance(message, dict) and {"result", "error"} & set(message):
                     continue  # our answer to a server request: the new session answers for itself
                 else:
                     wire.malformed("json", message)

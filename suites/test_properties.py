@@ -30,7 +30,9 @@ from harness.machine import (
 )
 
 
-@pytest.mark.rule("RPC-01", "RPC-02", "RPC-03", "RPC-04", "RPC-05", "RPC-10", "RPC-11", "TOOL-05", "LIVE-01", "LIVE-02")
+@pytest.mark.rule(
+    "RPC-01", "RPC-02", "RPC-03", "RPC-04", "RPC-05", "RPC-10", "RPC-11", "TOOL-05", "LIVE-01", "LIVE-02"
+)
 def test_protocol_state_machine(request: pytest.FixtureRequest, verdict) -> None:
     run = verdict.run
     name, settings = profile_settings(request.config.getoption("hypothesis_profile", None))
@@ -52,8 +54,11 @@ def test_protocol_state_machine(request: pytest.FixtureRequest, verdict) -> None
     finally:
         driver.close()
     request.node.user_properties.append(
-        ("mcp_property_stats", f"{result.examples} examples, {result.steps} steps, {result.restarts} restarts, "
-         f"{result.seconds:.1f}s, profile {name}")
+        (
+            "mcp_property_stats",
+            f"{result.examples} examples, {result.steps} steps, {result.restarts} restarts, "
+            f"{result.seconds:.1f}s, profile {name}",
+        )
     )
     verdict.add(property_findings(result))
     if result.error is not None:

@@ -50,7 +50,9 @@ def test_valid_arguments_satisfy_the_schema(schema):
 
 
 def test_unusable_schema_gives_a_reason_not_a_strategy():
-    found = gen.valid_arguments({"name": "t", "inputSchema": {"type": "object", "properties": {"x": {"type": 5}}}})
+    found = gen.valid_arguments(
+        {"name": "t", "inputSchema": {"type": "object", "properties": {"x": {"type": 5}}}}
+    )
     assert found.strategy is None and "not a usable JSON Schema" in found.reason
     remote = gen.valid_arguments({"name": "r", "inputSchema": {"$ref": "https://example.com/s.json"}})
     assert remote.strategy is None and remote.reason
@@ -113,7 +115,9 @@ def _driver(command: str, version: str, *, call_tools: bool = True, timeout: flo
         session.open(version)
         return session
 
-    return Driver(connect, EngineConfig(call_tools=call_tools, timeout=timeout, max_restarts=10, budget_seconds=60))
+    return Driver(
+        connect, EngineConfig(call_tools=call_tools, timeout=timeout, max_restarts=10, budget_seconds=60)
+    )
 
 
 def _run(command: str, version: str = "2025-11-25", *, call_tools: bool = True):

@@ -19,8 +19,22 @@ PROPERTIES = str(REPO / "suites" / "test_properties.py")
 
 def _replay(path, server_cmd: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "harness.cli", "replay", str(path), "--server-cmd", server_cmd, "--timeout", "5"],
-        cwd=REPO, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "replay",
+            str(path),
+            "--server-cmd",
+            server_cmd,
+            "--timeout",
+            "5",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -29,8 +43,13 @@ def _replay(path, server_cmd: str) -> subprocess.CompletedProcess:
     [("RPC-05-answer-notifications", "RPC-05"), ("LIVE-02-exit-on-unknown-method", "LIVE-02")],
 )
 def test_property_failure_replays_with_the_same_rule(tmp_path, fault, rule):
-    run = run_suites(tmp_path, server_cmd=spec_server_cmd(fault), version="2025-11-25", paths=[PROPERTIES],
-                     extra=["--hypothesis-profile", "ci"])
+    run = run_suites(
+        tmp_path,
+        server_cmd=spec_server_cmd(fault),
+        version="2025-11-25",
+        paths=[PROPERTIES],
+        extra=["--hypothesis-profile", "ci"],
+    )
     assert run.failing() == {rule}, run.output
     failure = tmp_path / "failures" / f"{rule}-1.jsonl"
     lines = [json.loads(line) for line in failure.read_text().splitlines()]
@@ -50,8 +69,12 @@ def test_property_failure_replays_with_the_same_rule(tmp_path, fault, rule):
 
 def test_fixed_suite_failure_still_replays_its_node(tmp_path):
     suite = str(REPO / "suites" / "test_jsonrpc.py")
-    run = run_suites(tmp_path, server_cmd=spec_server_cmd("RPC-10-unknown-method-result"), version="2025-11-25",
-                     paths=[suite])
+    run = run_suites(
+        tmp_path,
+        server_cmd=spec_server_cmd("RPC-10-unknown-method-result"),
+        version="2025-11-25",
+        paths=[suite],
+    )
     assert "RPC-10" in run.failing(), run.output
     failure = tmp_path / "failures" / "RPC-10-1.jsonl"
     again = _replay(failure, spec_server_cmd("RPC-10-unknown-method-result"))
