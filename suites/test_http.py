@@ -78,7 +78,11 @@ def named_request(session: Session, call_tools: bool) -> tuple[str, dict[str, An
     if "prompts" in caps:
         prompts = (session.request("prompts/list", {}).result or {}).get("prompts") or []
         if prompts and isinstance(prompts[0].get("name"), str):
-            return "prompts/get", {"name": prompts[0]["name"], "arguments": {}}, prompts[0]["name"]
+            wanted = [
+                a for a in prompts[0].get("arguments") or [] if isinstance(a, dict) and a.get("required")
+            ]
+            arguments = {a["name"]: "harness" for a in wanted if isinstance(a.get("name"), str)}
+            return "prompts/get", {"name": prompts[0]["name"], "arguments": arguments}, prompts[0]["name"]
     if "resources" in caps:
         resources = (session.request("resources/list", {}).result or {}).get("resources") or []
         if resources and isinstance(resources[0].get("uri"), str):

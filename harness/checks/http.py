@@ -361,10 +361,15 @@ def only_post(exchange: HttpInfo) -> list[Finding]:
 def header_mismatch_rejected(rule: str, exchange: HttpInfo, what: str) -> list[Finding]:
     """HTTP-M02/M03: a missing or mismatched routing header gets 400 + -32020.
 
-    Served -> FAIL; refused with another status or code -> WARN (the request was
-    still refused, only the signal differs)."""
-    if served(exchange):
-        return [fail(rule, f"{what}: the request was served, expected 400 with -32020", summary(exchange))]
+    Served or processed (any 2xx, even with a method-level error) -> FAIL; refused
+    with another status or code -> WARN (still refused, only the signal differs)."""
+    if served(exchange) or 200 <= exchange.status < 300:
+        outcome = (
+            "served"
+            if served(exchange)
+            else f"processed (HTTP {exchange.status}, code {error_code(exchange)!r})"
+        )
+        return [fail(rule, f"{what}: the request was {outcome}, expected 400 with -32020", summary(exchange))]
     code = error_code(exchange)
     if exchange.status == 400 and code == HEADER_MISMATCH:
         return []

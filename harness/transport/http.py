@@ -130,10 +130,12 @@ class HttpTransport:
                 self.transcript.record(
                     "event", "http POST", f"HTTP {response.status_code} {ctype or '-'} ({len(data)} bytes)"
                 )
-                if response.status_code >= 400 and _is_notification(message):
-                    # HTTP-03 allows refusing a notification with a 4xx: its body is an HTTP
-                    # error page, not a JSON-RPC reply to the notification (RPC-05).
-                    self.transcript.record("noise", "http POST", data[:512], note=f"HTTP {info.status}")
+                if _is_notification(message) and (response.status_code >= 400 or response.status_code == 202):
+                    # HTTP-03: a notification is refused with a 4xx (its body is an HTTP error
+                    # page) or accepted with 202 (any body there is HTTP-03's, judged by the HTTP
+                    # suite): neither is a JSON-RPC reply to the notification (RPC-05).
+                    if data.strip():
+                        self.transcript.record("noise", "http POST", data[:512], note=f"HTTP {info.status}")
                     return
                 self._deliver_body(data, info, request_id, is_request)
         except httpx.ConnectError as exc:
