@@ -10,6 +10,7 @@ has a timeout.
 from __future__ import annotations
 
 import atexit
+import itertools
 import json
 import os
 import shlex
@@ -37,6 +38,11 @@ NOISE_KEEP = 50
 MULTILINE_NOTE = "one message spread over several lines"
 CRLF_NOTE = "CRLF line ending"
 NOT_UTF8_NOTE = "frame is not valid UTF-8"  # noise frames kept in full; later ones are only counted
+
+# Every server process carries this variable, and so does everything it forks:
+# close() finds descendants that left the process group (setsid, double fork) by it.
+MARKER_ENV = "MCP_HARNESS_SERVER_TOKEN"
+_TOKENS = itertools.count(1)
 
 _LIVE: weakref.WeakSet[StdioTransport] = weakref.WeakSet()
 
@@ -80,12 +86,16 @@ class StdioTransport:
         self._partial: list[str] = []
         self._write_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        self._token = f"{os.getpid()}.{next(_TOKENS)}.{time.monotonic_ns()}"
+        self._pids_before: set[int] = set()
 
     # -- life cycle ---------------------------------------------------------
     def start(self) -> None:
         env = os.environ.copy()
         if self.env:
             env.update(self.env)
+        env[MARKER_ENV] = self._token
+        self._pids_before = _pids()
         try:
             self.proc = subprocess.Popen(
                 self.argv,
@@ -147,8 +157,16 @@ class StdioTransport:
             self.wait_exit(5.0)
         # children the server forked stay in its group: end them too
         _killpg(proc.pid, signal.SIGKILL)
+        # and those that left the group (setsid, daemonised) still carry the token
+        _kill_marked(self._token, self._pids_before)
         self.exit_code = proc.poll()
-        for stream in (proc.stdout, proc.stderr):
+        for stream, reader in zip((proc.stdout, proc.stderr), self._threads, strict=False):
+            # Closing a stream its reader is blocked on waits for the reader's lock, i.e.
+            # forever while a process we could not kill holds the pipe open: leave such
+            # a stream to its daemon reader, which ends at EOF.
+            reader.join(timeout=0.5)
+            if reader.is_alive():
+                continue
             try:
                 if stream:
                     stream.close()
@@ -274,6 +292,19 @@ class StdioTransport:
 
     def _continue_partial(self, text: str) -> None:
         """Reassemble a frame split over lines, so one STDIO-01 slip is not also a hang."""
+        if text[:1] in ("{", "[") and self._partial:
+            # An unindented line that is whole JSON on its own is a new frame, not the
+            # rest of a pretty-printed one: what came before was a cut-off line, and
+            # must not swallow the frames after it.
+            try:
+                message = json.loads(text)
+            except (ValueError, RecursionError):
+                pass
+            else:
+                self._noise("\n".join(self._partial).encode(), "unterminated JSON line")
+                self._partial = []
+                self._deliver(text.encode(), message, "")
+                return
         self._partial.append(text)
         joined = "\n".join(self._partial)
         try:
@@ -311,6 +342,41 @@ class StdioTransport:
             kept += 1
             if kept <= 2000:  # stderr is allowed (STDIO-03); keep a bounded amount
                 self.transcript.record("stderr", "stderr", chunk)
+
+
+def _pids() -> set[int]:
+    """Ids of the processes alive now (empty where there is no /proc)."""
+    try:
+        return {int(name) for name in os.listdir("/proc") if name.isdigit()}
+    except OSError:
+        return set()
+
+
+def _kill_marked(token: str, before: set[int], rounds: int = 10) -> None:
+    """SIGKILL every process whose environment carries `token`.
+
+    Only processes started after the server are read (a few, not the whole
+    table), and the scan repeats so a child forked during a round is caught in
+    the next. A process that rewrote its environment escapes; nothing else does.
+    """
+    needle = f"{MARKER_ENV}={token}".encode()
+    for _ in range(rounds):
+        found = []
+        for pid in _pids() - before:
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as environ:
+                    entries = environ.read().split(b"\0")
+            except OSError:
+                continue  # gone, or not ours to read
+            if needle in entries:
+                found.append(pid)
+        if not found:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 def _killpg(pid: int, sig: int) -> None:

@@ -1,0 +1,1 @@
+"""Hostile wrappers for behaviours the spec server does not have (see proxy.py)."""
