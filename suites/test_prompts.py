@@ -13,6 +13,7 @@ import pytest
 from harness.checks import prompts as checks
 from harness.findings import info
 from harness.session import Session
+from harness.versions import V3
 from suites._support import all_items, walk
 
 pytestmark = pytest.mark.requires_capability("prompts")
@@ -20,6 +21,27 @@ pytestmark = pytest.mark.requires_capability("prompts")
 SAMPLE_VALUE = "mcp-harness"
 UNKNOWN_PROMPT = "__mcp_harness_no_such_prompt__"
 MAX_GETS = 100
+
+
+def _arguments(session: Session, prompt: dict[str, Any]) -> dict[str, str]:
+    """Values for the required arguments: the server's first completion when it offers one."""
+    values = dict.fromkeys(checks.required_arguments(prompt), SAMPLE_VALUE)
+    if "completions" not in session.state.capabilities:
+        return values
+    chosen: dict[str, str] = {}
+    for name in values:
+        params: dict[str, Any] = {
+            "ref": {"type": "ref/prompt", "name": prompt["name"]},
+            "argument": {"name": name, "value": ""},
+        }
+        if chosen and session.version and session.version >= V3:  # context.arguments is 2025-06-18+
+            params["context"] = {"arguments": dict(chosen)}
+        exchange = session.request("completion/complete", params)
+        completion = (exchange.result or {}).get("completion") if exchange.ok else None
+        offered = completion.get("values") if isinstance(completion, dict) else None
+        if isinstance(offered, list) and offered and isinstance(offered[0], str):
+            values[name] = chosen[name] = offered[0]
+    return values
 
 
 def _prompts(session: Session) -> list[dict[str, Any]]:
@@ -45,7 +67,7 @@ def test_prompt02_every_prompt_renders_well(mcp_session, verdict):
     if len(prompts) > MAX_GETS:
         verdict.add(info("PROMPT-02", f"{len(prompts)} prompts listed; got the first {MAX_GETS}"))
     for prompt in prompts[:MAX_GETS]:
-        arguments = dict.fromkeys(checks.required_arguments(prompt), SAMPLE_VALUE)
+        arguments = _arguments(mcp_session, prompt)
         exchange = mcp_session.request("prompts/get", {"name": prompt["name"], "arguments": arguments})
         verdict.add(checks.get_result(exchange, prompt["name"], verdict.version))
 
