@@ -476,7 +476,10 @@ class Session:
     def open(self, version: str) -> Exchange:
         """Start the session at `version` (an exact version string)."""
         if version == MODERN:
-            return self.discover(version)
+            exchange = self.discover(version)
+            if self.state.era != "modern":  # discover failed: keep speaking the era asked for (VER-03 judges it)
+                self.state = ServerState(era="modern", protocol_version=version)
+            return exchange
         return self.initialize(version)
 
     # -- helpers for suites -------------------------------------------------------
@@ -505,7 +508,17 @@ class Session:
 
 
 def _key(value: Any) -> str:
-    """Type-exact id key: 1 and "1" differ (RPC-02)."""
+    """Type-exact id key: 1 and "1" differ (RPC-02).
+
+    The text json.dumps gives, with a fast path for the usual ids: this runs
+    three times per request, and json.dumps(sort_keys=True) builds an encoder
+    each time.
+    """
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is str and value.isalnum() and value.isascii():
+        return f'"{value}"'
     return json.dumps(value, sort_keys=True)
 
 
