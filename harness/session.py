@@ -477,7 +477,7 @@ class Session:
         """Start the session at `version` (an exact version string)."""
         if version == MODERN:
             exchange = self.discover(version)
-            if self.state.era != "modern":  # discover failed: keep speaking the era asked for (VER-03 judges it)
+            if self.state.era != "modern":  # discover failed: keep the era asked for (VER-03 judges)
                 self.state = ServerState(era="modern", protocol_version=version)
             return exchange
         return self.initialize(version)
