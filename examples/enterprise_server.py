@@ -5,13 +5,15 @@
     python examples/enterprise_server.py --http --audit-log audit.jsonl
 
 Environment: the sandbox contract (DATABASE_URL, DATABASE_URL_READONLY, JIRA_*,
-VECTOR_BACKEND, VECTOR_URL, EMBEDDING_MODEL), MCP_API_TOKENS (HTTP bearer tokens),
+VECTOR_BACKEND, VECTOR_URL, EMBEDDING_MODEL, OAUTH_ISSUER/OAUTH_JWKS_URL: HTTP as an
+OAuth resource server), MCP_API_TOKENS (static development tokens),
 ENTERPRISE_RATE_LIMIT, ENTERPRISE_FAULT. See examples/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -23,7 +25,7 @@ if str(HERE) not in sys.path:
 if str(HERE.parent) not in sys.path:
     sys.path.append(str(HERE.parent))
 
-from enterprise.auth import verifier_from_env  # noqa: E402
+from enterprise.auth import JwtVerifier, oauth_from_env, protect, verifier_from_env  # noqa: E402
 from enterprise.config import Settings  # noqa: E402
 from enterprise.policy import AuditLog, Policy, RateLimiter  # noqa: E402
 from enterprise.server import build_server  # noqa: E402
@@ -69,22 +71,48 @@ def main(argv: list[str] | None = None) -> int:
         print(f"enterprise-server: {exc}", file=sys.stderr)
         return EXIT_CONFIG
 
-    server_kwargs = {}
-    if verifier is not None:
+    server_kwargs: dict = {}
+    sock = wrap = None
+    if args.http:
+        from enterprise.http import bind, endpoint_url
         from mcp.server.auth.settings import AuthSettings
 
-        server_kwargs = {
-            "token_verifier": verifier,
-            # The issuer is not advertised (no resource_server_url, so no metadata route) until
-            # JWT validation lands; AuthSettings requires one, so name the sandbox's when known.
-            "auth": AuthSettings(
-                issuer_url=os.environ.get("OAUTH_ISSUER") or "http://127.0.0.1/",
-                resource_server_url=None,
-            ),
-        }
+        # Bind first: the resource URL (PRM `resource`, token audience) needs the real port.
+        sock = bind(args.host, args.port)
+        resource_url = endpoint_url(args.host, sock)
+        oauth = oauth_from_env(os.environ) if verifier is None else None
+        if oauth is not None:  # an OAuth 2.1 resource server (docs/auth.md)
+            audience = os.environ.get("OAUTH_AUDIENCE", "")
+            if audience and audience.rstrip("/") != resource_url:
+                print(
+                    f"enterprise-server: OAUTH_AUDIENCE={audience} is not this server's URL; "
+                    f"accepting tokens for {resource_url} only",
+                    file=sys.stderr,
+                )
+            jwt_verifier = JwtVerifier(oauth.issuer, oauth.jwks_url, resource_url)
+            server_kwargs = {
+                "token_verifier": jwt_verifier,
+                "auth": AuthSettings(
+                    issuer_url=oauth.issuer,
+                    resource_server_url=resource_url,
+                    validate_token_resource=False,  # JwtVerifier checks `aud` itself
+                ),
+            }
+
+            wrap = functools.partial(
+                protect, verifier=jwt_verifier, resource_url=resource_url, issuer=oauth.issuer
+            )
+
+        elif verifier is not None:  # static development tokens (MCP_API_TOKENS)
+            server_kwargs = {
+                "token_verifier": verifier,
+                "auth": AuthSettings(
+                    issuer_url=os.environ.get("OAUTH_ISSUER") or "http://127.0.0.1/", resource_server_url=None
+                ),
+            }
     server = build_server(
         settings,
-        policy=Policy(limiter, auth_enabled=verifier is not None),
+        policy=Policy(limiter, auth_enabled=bool(server_kwargs)),
         audit=AuditLog.open(args.audit_log),
         **server_kwargs,
     )
@@ -92,11 +120,13 @@ def main(argv: list[str] | None = None) -> int:
         import anyio
         from enterprise.http import serve
 
-        if verifier is None:
+        if not server_kwargs:
             print(
-                "enterprise-server: MCP_API_TOKENS is not set: HTTP without authentication", file=sys.stderr
+                "enterprise-server: neither OAUTH_ISSUER/OAUTH_JWKS_URL nor MCP_API_TOKENS is set: "
+                "HTTP without authentication",
+                file=sys.stderr,
             )
-        anyio.run(serve, server, args.host, args.port)
+        anyio.run(serve, server, args.host, sock, wrap)
     else:
         server.run()
     return 0

@@ -62,6 +62,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="start the mock-enterprise sandbox (local|docker|auto) and pass its env to the server",
     )
     group.addoption(
+        "--mcp-auth",
+        action="store_true",
+        help="the server is protected (OAuth resource server): run the AUTH suite even without a 401 probe",
+    )
+    group.addoption(
+        "--auth-scope-map",
+        metavar="'tool=scope,...;...'",
+        help="scopes each tool needs, for servers that do not list them (AUTH-07)",
+    )
+    group.addoption(
         "--mcp-call-tools",
         action="store_true",
         help="call tools with valid generated arguments (may have side effects on a real backend)",
@@ -109,8 +119,14 @@ class McpRun:
         self.sandbox_provider: str | None = config.getoption("--sandbox", None)
         self.sandbox: Any = None
         self._profile: ServerProfile | None = None
+        self.auth: Any = None  # harness.tokens.AuthRun, made before the probe
         self._secrets: list[str] | None = None
         self._shared: dict[str, Session] = {}
+
+    def _user_env(self) -> dict[str, str]:
+        """The --server-env the user gave (their OAUTH_AUDIENCE wins over the sandbox's)."""
+        items = self.config.getoption("--server-env", []) or []
+        return {key: value for key, _, value in (item.partition("=") for item in items)}
 
     def _target(self, config: pytest.Config) -> ServerTarget | None:
         cmd = config.getoption("--server-cmd", None)
@@ -145,6 +161,19 @@ class McpRun:
                 raise pytest.UsageError("no server given: use --server-cmd CMD or --server-url URL")
             if self.sandbox_provider:
                 self.start_sandbox()
+            # AUTH (docs/auth.md): before probing, learn whether the server is protected and, when
+            # the sandbox IdP can vouch, mint T_ok as a default header of every session (HARN-02).
+            from harness.tokens import setup as setup_auth
+
+            self.auth = setup_auth(
+                self.target,
+                self.sandbox,
+                forced=bool(self.config.getoption("--mcp-auth", False)),
+                scope_map=self.config.getoption("--auth-scope-map", None),
+                user_env=self._user_env(),
+                timeout=min(self.timeout, 5.0),
+            )
+            self._secrets = None
             self._profile = probe(self.target, self.requested_version, self.timeout)
         return self._profile
 
@@ -154,6 +183,8 @@ class McpRun:
             values = secrets_from_env(self.target.env if self.target else {})
             if self.sandbox is not None:
                 values += [c for c in self.sandbox.canaries() if isinstance(c, str) and len(c) >= 8]
+            if self.auth is not None and self.auth.token:  # the client's token never comes back (AUTH-10)
+                values.append(self.auth.token)
             self._secrets = sorted(set(values), key=len, reverse=True)
         return self._secrets
 

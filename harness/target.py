@@ -40,13 +40,17 @@ class ServerTarget:
             return f"{self.command} (HTTP at {self.url})"
         return self.url or self.command or "(none)"
 
-    def prepare(self) -> None:
-        """Resolve `{port}` and, for a launched HTTP server, start it once and wait for it."""
+    def resolve_port(self) -> None:
+        """Replace `{port}` by a free port, once (the AUTH set-up needs the URL before launch)."""
         if self.url and "{port}" in self.url:
             port = free_port()
             self.url = self.url.replace("{port}", str(port))
             if self.command:
                 self.command = self.command.replace("{port}", str(port))
+
+    def prepare(self) -> None:
+        """Resolve `{port}` and, for a launched HTTP server, start it once and wait for it."""
+        self.resolve_port()
         if self.url and self.command and self._launched is None:
             launched = StdioTransport(self.command, env=self.env, cwd=self.cwd)
             launched.start()

@@ -36,7 +36,7 @@ from sandbox.paths import mark_owner, runtime_parent
 log = logging.getLogger(__name__)
 
 PROVIDERS = ("auto", "local", "docker")
-DEFAULT_BACKENDS = ("postgres", "jira")
+DEFAULT_BACKENDS = ("postgres", "jira", "idp")
 CONTAINER_PROVIDER_AVAILABLE = False  # flips when issue 6 lands
 
 
@@ -116,6 +116,12 @@ class Sandbox:
                 warnings.warn("JiraBackend does not take `sizes`: its tickets assume the default scale",
                               stacklevel=4)
             return JiraBackend(**kwargs)
+        if spec == "idp":  # the test identity provider (OAUTH_* variables, AUTH rules; docs/auth.md)
+            from sandbox.idp.backend import IdpBackend
+
+            workdir = self.workdir / "idp"
+            workdir.mkdir(exist_ok=True)
+            return IdpBackend(workdir)
         raise ValueError(f"unknown backend {spec!r}; known: {', '.join(DEFAULT_BACKENDS)}")
 
     # ------------------------------------------------------------------ lifecycle
