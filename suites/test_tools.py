@@ -129,10 +129,10 @@ def test_tool08_annotations_are_typed_hints(mcp_session, verdict):
 @pytest.mark.rule("TOOL-09")
 @pytest.mark.versions("2025-11-25", "2026-07-28")
 def test_tool09_names_are_well_formed_and_unique(mcp_session, verdict):
-    tools, pages = list_tools(mcp_session)
-    if not pages or not all(page.ok for page in pages):
+    pages = list(mcp_session.list_all("tools/list", "tools"))
+    if not pages or not all(exchange.ok for exchange, _items in pages):
         pytest.skip("tools/list did not answer with a result (reported under CAP-01)")
-    verdict.add(checks.tool_names(tools))
+    verdict.add(checks.tool_names(checks.distinct_listing([items for _exchange, items in pages])))
 
 
 @pytest.mark.rule("TOOL-11")

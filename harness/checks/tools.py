@@ -165,6 +165,23 @@ def annotation_types(tool: dict[str, Any]) -> list[Finding]:
     return findings
 
 
+def distinct_listing(pages: list[list[Any]]) -> list[Any]:
+    """The items of a paginated listing without the repeats pagination slips make
+    (a page served again by a cursor loop, or a page that repeats the previous
+    page's last item): those are PAGE-01's, not a tool listed twice."""
+    items: list[Any] = []
+    seen_pages: list[str] = []
+    for page in pages:
+        marker = json.dumps(page, sort_keys=True)
+        if page and marker in seen_pages:
+            continue
+        seen_pages.append(marker)
+        if items and page and json.dumps(page[0], sort_keys=True) == json.dumps(items[-1], sort_keys=True):
+            page = page[1:]
+        items.extend(page)
+    return items
+
+
 def tool_names(tools: list[Any]) -> list[Finding]:
     """TOOL-09 (SHOULD, 2025-11-25+): names are 1-128 characters of
     [A-Za-z0-9_.-] and unique within the server."""
