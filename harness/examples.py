@@ -29,6 +29,7 @@ MAX_DEPTH = 12
 HUGE_STRING_CHARS = 1_000_000
 DEEP_NESTING = 200
 EXTRA_KEY = "__mcp_harness_unexpected__"
+SCHEMA_UNUSABLE = "schema cannot be applied"
 
 
 class NoExample(Exception):
@@ -59,11 +60,19 @@ def schema_errors(schema: Any, instance: Any, limit: int = 3) -> list[str]:
                 break
         return errors
     except Exception as exc:  # unresolvable refs, broken schemas, recursion
-        return [f"schema cannot be applied: {type(exc).__name__}: {str(exc)[:160]}"]
+        return [f"{SCHEMA_UNUSABLE}: {type(exc).__name__}: {str(exc)[:160]}"]
 
 
 def is_valid(schema: Any, instance: Any) -> bool:
     return not schema_errors(schema, instance, limit=1)
+
+
+def judged(schema: Any, instance: Any) -> bool | None:
+    """True/False: the instance is valid/invalid; None: the schema cannot be applied to it."""
+    errors = schema_errors(schema, instance, limit=1)
+    if errors and errors[0].startswith(SCHEMA_UNUSABLE):
+        return None
+    return not errors
 
 
 # --------------------------------------------------------------------------- valid examples
@@ -292,7 +301,7 @@ def invalid_arguments(schema: Any) -> list[Arguments]:
                 Arguments(f"{name!r} given a {type(wrong).__name__}", {**base, name: wrong}, False)
             )
             break
-    return [c for c in candidates if not is_valid(schema, c.value)]
+    return [c for c in candidates if judged(schema, c.value) is False]
 
 
 def hostile_arguments(schema: Any) -> list[Arguments]:
@@ -320,7 +329,8 @@ def hostile_arguments(schema: Any) -> list[Arguments]:
     cases.append(Arguments(f"{DEEP_NESTING} nested arrays for {target!r}", {**base, target: deep}, True))
     if first is not None:
         cases.append(Arguments(f"null for {first!r}", {**base, first: None}, True))
-    return [Arguments(c.label, c.value, is_valid(schema, c.value)) for c in cases]
+    verdicts = [(c, judged(schema, c.value)) for c in cases]
+    return [Arguments(c.label, c.value, valid) for c, valid in verdicts if valid is not None]
 
 
 def safe_arguments(schema: Any, *, call_tools: bool) -> dict[str, Any] | None:
@@ -343,6 +353,7 @@ def _short(value: Any, limit: int = 80) -> str:
 
 
 __all__ = [
+    "SCHEMA_UNUSABLE",
     "Arguments",
     "NoExample",
     "hostile_arguments",

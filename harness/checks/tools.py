@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from harness.examples import schema_errors
+from harness.examples import SCHEMA_UNUSABLE, schema_errors
 from harness.findings import Finding, fail, info, warn
 from harness.schema import UNSUPPORTED_DIALECT, check_tool_schema
 from harness.session import Exchange
@@ -333,6 +333,8 @@ def structured_content(tool: dict[str, Any], exchange: Exchange, version: str) -
             )
         ]
     problems = schema_errors(schema, value)
+    if problems and problems[0].startswith(SCHEMA_UNUSABLE):
+        return [info("TOOL-03", f"tool {label}: structuredContent not checked, {problems[0]}")]  # TOOL-02's
     if problems:
         return [
             fail(
