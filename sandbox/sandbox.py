@@ -7,9 +7,9 @@
         sb.changes_since(before)    # [] if the tool wrote nothing
         sb.reset()                  # back to the seed (no-op if unchanged)
 
-Providers: `local` runs the backends as processes here; `docker` will run them
-in containers (issue 6); `auto` picks containers only once that provider
-exists and an engine answers, else local. `SANDBOX_PROVIDER` sets the default.
+Providers: `local` runs the backends as processes here; `docker` runs them in
+containers through Testcontainers (`sandbox/containers/`, Docker or Podman);
+`auto` picks containers when an engine answers, else local. `SANDBOX_PROVIDER` sets the default.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 PROVIDERS = ("auto", "local", "docker")
 DEFAULT_BACKENDS = ("postgres", "jira", "idp")
-CONTAINER_PROVIDER_AVAILABLE = False  # flips when issue 6 lands
+CONTAINER_PROVIDER_AVAILABLE = True  # sandbox/containers/ (issue 6)
 
 
 class ProviderUnavailable(NotImplementedError):
@@ -86,6 +86,7 @@ class Sandbox:
         self._started = False
         self._atexit_registered = False
         self._planted: list[str] = []
+        self._run: Any = None  # sandbox.containers.run.ContainerRun for the docker provider
 
     # ------------------------------------------------------------------ building
 
@@ -93,6 +94,11 @@ class Sandbox:
         if not isinstance(spec, str):
             return spec
         assert self.workdir is not None
+        if spec == "postgres" and self._run is not None:
+            from sandbox.containers.postgres import ContainerPostgresBackend
+
+            return ContainerPostgresBackend(self._run, self.seed, self.sizes,
+                                            progress=lambda m: self._progress(f"postgres: {m}"))
         if spec == "postgres":
             from sandbox.postgres.backend import PostgresBackend
 
@@ -109,6 +115,10 @@ class Sandbox:
             canary = "CANARY-JIRA-" + secrets.token_hex(16)  # planted in an issue the API user may not see
             self._planted.append(canary)
             kwargs: dict[str, Any] = {"seed": self.seed, "workdir": workdir, "canary": canary}
+            if self._run is not None:
+                from sandbox.containers.jira import ContainerJiraBackend
+
+                return ContainerJiraBackend(self._run, **kwargs)
             # Tickets name customers by id: with a scale, Jira must know how many exist.
             if "sizes" in inspect.signature(JiraBackend).parameters:
                 kwargs["sizes"] = self.sizes
@@ -130,8 +140,6 @@ class Sandbox:
         """Start every backend (in parallel); on any failure stop them all and re-raise."""
         if self._started:
             return self
-        if self.provider != "local":
-            raise ProviderUnavailable("the container provider lands with issue 6")
         if not self._atexit_registered:
             atexit.register(self.stop)
             self._atexit_registered = True
@@ -139,6 +147,11 @@ class Sandbox:
         self.workdir = Path(tempfile.mkdtemp(prefix="mcp-sandbox-work-", dir=runtime_parent()))
         mark_owner(self.workdir)
         try:
+            if self.provider == "docker":
+                from sandbox.containers.run import ContainerRun
+
+                names = [s for s in self._requested if isinstance(s, str)]
+                self._run = ContainerRun(progress=self._progress).open(names)
             self.backends = [b for b in (self._make(spec) for spec in self._requested) if b is not None]
             with ThreadPoolExecutor(max_workers=max(1, len(self.backends))) as pool:
                 futures = [pool.submit(backend.start) for backend in self.backends]
@@ -161,6 +174,9 @@ class Sandbox:
             except Exception:  # the protocol says never raises; be safe anyway
                 log.exception("stopping backend %s failed", getattr(backend, "name", backend))
         self._started = False
+        run, self._run = self._run, None
+        if run is not None:
+            run.close()  # the network, and any container a failed start left behind
         if self._atexit_registered:
             atexit.unregister(self.stop)
             self._atexit_registered = False
