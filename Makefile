@@ -6,10 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 REPORT ?= out
-SERVER_CMD ?= $(abspath $(PY)) tests/servers/spec_server
+SERVER_CMD ?= $(abspath $(PY)) examples/enterprise_server.py
+BASELINE ?= examples/enterprise_baseline.yaml
+PROTOCOL ?= latest
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv test conformance sandbox lint bench clean
+.PHONY: venv test conformance sandbox lint bench clean report-screenshot
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,9 +25,15 @@ venv: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest tests -q -n $(PYTEST_WORKERS) -p no:cacheprovider -o timeout=900
 
-## the main job: run every suite against the project's server and write the report
+## the main job: the reference server on the sandbox (local backends), every suite, the report
 conformance: $(STAMP)
-	$(VENV)/bin/mcp-harness run --server-cmd "$(SERVER_CMD)" --call-tools --report $(REPORT)
+	$(VENV)/bin/mcp-harness run --server-cmd "$(SERVER_CMD)" --sandbox local --call-tools \
+		--protocol-version $(PROTOCOL) --baseline $(BASELINE) --report $(REPORT)
+
+## a PNG of the HTML report, rendered by headless Chromium (installs Debian's chromium if missing)
+report-screenshot:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(PY) -m harness.report.screenshot $(REPORT)/report.html $(REPORT)/report.png
 
 ## start the mock enterprise (PostgreSQL + pgvector, Jira-compatible service); Ctrl-C stops it
 sandbox: $(STAMP)

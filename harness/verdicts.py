@@ -219,6 +219,10 @@ def build_report(
         "tests": len(collector.records),
         "duration_s": round(time.time() - collector.started, 3),
         "gate": gate,
+        "slowest_tests": [
+            {"test": r.nodeid, "seconds": round(r.duration, 3), "outcome": r.outcome}
+            for r in sorted(collector.records.values(), key=lambda r: r.duration, reverse=True)[:10]
+        ],
         "baseline": sorted(baseline),
         "rules": [
             {

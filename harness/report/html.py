@@ -43,6 +43,10 @@ def render_html(report: dict[str, Any]) -> str:
             )
         cells = "".join(_cell(rule["versions"].get(v, "-")) for v in versions) or _cell(rule["verdict"])
         detail = _findings(rule)
+        if rule["verdict"] in ("skip", "not_verified") and rule.get("skip_reasons"):
+            reason = rule["skip_reasons"][0].removeprefix("Skipped: ")
+            detail += f'<div class="v-skip">{escape(reason[:200])}</div>'
+
         rows.append(
             f'<tr id="{escape(rule["id"])}"><td><b>{escape(rule["id"])}</b></td><td>{escape(rule["level"])}</td>'
             f"{cells}<td>{escape(rule['title'])}{detail}</td></tr>"
@@ -60,6 +64,8 @@ protocol {escape(", ".join(versions) or "-")}; {report["tests"]} tests in {repor
 <h2>Rules</h2><table id="rules"><thead><tr><th>Rule</th><th>Level</th>{head}<th>Title and findings</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
 <h2>Declared capabilities</h2><pre>{caps}</pre>
+<h2>Timings</h2><table id="timings"><thead><tr><th>test</th><th>seconds</th><th>outcome</th></tr></thead>
+<tbody>{_timings(report)}</tbody></table>
 <h2>Gate</h2><pre>{escape(json.dumps(gate, indent=2))}</pre>
 </body></html>
 """
@@ -87,3 +93,10 @@ def _findings(rule: dict[str, Any]) -> str:
             + "</details>"
         )
     return "".join(parts)
+
+
+def _timings(report: dict[str, Any]) -> str:
+    return "".join(
+        f"<tr><td><code>{escape(t['test'])}</code></td><td>{t['seconds']}</td><td>{escape(t['outcome'])}</td></tr>"
+        for t in report.get("slowest_tests") or []
+    )
