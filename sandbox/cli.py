@@ -3,6 +3,7 @@
     mcp-sandbox up [--seed N] [--provider auto|local|docker] [--scale F] [--env-file PATH]
     mcp-sandbox env | status | down
     mcp-sandbox cache [--clear]
+    mcp-sandbox images [--build] [--force]   # the container provider's images
 
 `up` prints `export K=V` lines, writes them to `.sandbox.env` (mode 0600)
 together with its own PID, and stays in the foreground until Ctrl-C/SIGTERM.
@@ -175,9 +176,30 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _remove_containers(everything: bool) -> None:
+    """Containers, networks and volumes of crashed runs (or of every run); silent without an engine."""
+    from sandbox.engine import detect_engine
+
+    info = detect_engine(timeout=2.0)
+    if info is None:
+        return
+    from sandbox.containers.engine import configure, docker_client
+    from sandbox.containers.run import reap_orphans, remove_runs
+
+    configure(info)
+    client = docker_client(info, timeout=30)
+    try:
+        removed = remove_runs(client) if everything else reap_orphans(client)
+    finally:
+        client.close()
+    if removed:
+        print(f"removed {removed.summary()} of sandbox runs whose owner is gone")
+
+
 def cmd_down(args: argparse.Namespace) -> int:
     env_file = Path(args.env_file)
     if not env_file.exists():
+        _remove_containers(args.all)
         print("nothing to stop")
         return 0
     _, pid, alive = _owner(env_file)
@@ -193,6 +215,36 @@ def cmd_down(args: argparse.Namespace) -> int:
     else:
         print(f"removed stale {env_file}")
     env_file.unlink(missing_ok=True)
+    _remove_containers(args.all)
+    return 0
+
+
+def cmd_images(args: argparse.Namespace) -> int:
+    """Show (or build) the container provider's images for the current sources."""
+    from sandbox.containers import engine, images
+
+    try:
+        info = engine.find_engine()
+    except engine.EngineUnavailable as exc:
+        err.print(f"[red]{exc}")
+        return 1
+    client = engine.docker_client(info)
+    try:
+        print(f"engine: {info.server or 'unknown'} at {info.docker_host}; "
+              f"base image {images.base_image(client)}")
+        if args.build or args.force:
+            tags = images.ensure_images(client, progress=lambda m: err.print(m), force=args.force)
+            for name, tag in tags.items():
+                print(f"  {name}: {tag}")
+            return 0
+        for name, (tag, present) in images.status(client).items():
+            state = "built" if present else "not built; run `mcp-sandbox images --build`"
+            print(f"  {name}: {tag} ({state})")
+    except images.ImageBuildError as exc:
+        err.print(f"[red]{exc}")
+        return 1
+    finally:
+        client.close()
     return 0
 
 
@@ -235,9 +287,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         if name == "down":
             p.add_argument("--timeout", type=float, default=30.0)
+            p.add_argument("--all", action="store_true",
+                           help="also remove the containers of sandbox runs that are still alive")
     cache = sub.add_parser("cache", help="list the cached templates (or --clear them)")
     cache.add_argument("--clear", action="store_true", help="delete them; they rebuild on the next up")
     cache.set_defaults(func=cmd_cache)
+    imgs = sub.add_parser("images", help="the container provider's images (tags by content hash)")
+    imgs.add_argument("--build", action="store_true", help="build the missing ones")
+    imgs.add_argument("--force", action="store_true", help="rebuild even if present")
+    imgs.set_defaults(func=cmd_images)
     return parser
 
 

@@ -184,6 +184,26 @@ def _build(client: Any, context: Path, tag: str, build_args: dict[str, str], pro
         raise ImageBuildError(message) from exc
 
 
+def current_tag(name: str, client: Any) -> str:
+    """The tag image `name` has for the current sources (built or not)."""
+    with tempfile.TemporaryDirectory(prefix=f"mcp-sandbox-ctx-{name}-") as tmp:
+        assemble(name, Path(tmp))
+        return tag_for(name, context_hash(Path(tmp), {"BASE_IMAGE": base_image(client)}))
+
+
+def status(client: Any) -> dict[str, tuple[str, bool]]:
+    """name -> (current tag, whether the engine has it)."""
+    result: dict[str, tuple[str, bool]] = {}
+    for name in SPECS:
+        tag = current_tag(name, client)
+        try:
+            client.images.get(tag)
+            result[name] = (tag, True)
+        except Exception:
+            result[name] = (tag, False)
+    return result
+
+
 def ensure_image(name: str, client: Any, progress: Progress = lambda _: None, force: bool = False) -> str:
     """The tag of image `name` for the current sources, building it only if the engine lacks it."""
     with tempfile.TemporaryDirectory(prefix=f"mcp-sandbox-ctx-{name}-") as tmp:
