@@ -9,6 +9,7 @@ without a bound: engine detection takes at most 2 s, container readiness 60 s.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -43,8 +44,42 @@ def started(provider: str) -> Sandbox:
     if provider == "docker":
         require_engine()
     if provider not in _sandboxes:
+        began = time.monotonic()
         _sandboxes[provider] = Sandbox(seed=SEED, provider=provider, backends=["postgres", "jira"]).start()
+        _report.append(f"sandbox[{provider}] up in {time.monotonic() - began:.2f}s")
+        _describe(provider, _sandboxes[provider])
     return _sandboxes[provider]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from sandbox.engine import detect_engine
+
+    info = detect_engine(timeout=2.0)
+    if info is None:
+        return f"container engine: none ({engine_skip_reason()})"
+    return f"container engine: {info.server or 'unknown'} at {info.docker_host}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Which containers ran, through which socket, and how long each backend took to answer."""
+    for line in _report:
+        terminalreporter.write_line(line)
+
+
+_report: list[str] = []
+
+
+def _describe(provider: str, sandbox: Sandbox) -> None:
+    for backend in sandbox.backends:
+        ready = getattr(backend, "ready_seconds", None)
+        container = getattr(backend, "container", None)
+        where = ""
+        if container is not None:
+            wrapped = container.get_wrapped_container()
+            where = (f" container {wrapped.name} ({wrapped.image.tags[0] if wrapped.image.tags else '?'}) "
+                     f"via {os.environ.get('DOCKER_HOST', '?')}")
+        timing = f", start-to-ready {ready:.2f}s" if ready is not None else ""
+        _report.append(f"sandbox[{provider}] {backend.name}:{where}{timing}")
 
 
 @pytest.fixture(scope="session", autouse=True)
