@@ -156,8 +156,10 @@ class ResourceGate:
         endpoint_path: str,
         metadata_url: str,
         scopes_for: Callable[[Any], list[str]] = needed_scopes,
+        scopes: tuple[str, ...] = KNOWN_SCOPES,
     ) -> None:
         self.app = app
+        self.scopes = scopes
         self.verifier = verifier
         self.endpoint_path = endpoint_path
         self.metadata_url = metadata_url
@@ -198,13 +200,13 @@ class ResourceGate:
                 header = value.decode("latin-1")
                 break
         if not header.lower().startswith("bearer ") or not header[7:].strip():
-            challenge = self.challenge(None, None, list(KNOWN_SCOPES))
+            challenge = self.challenge(None, None, list(self.scopes))
             await self.refuse(send, 401, challenge, "invalid_request", "a bearer token is required")
             return
         try:
             token = await self.verifier.check(header[7:].strip())
         except InvalidToken as exc:
-            challenge = self.challenge("invalid_token", str(exc), list(KNOWN_SCOPES))
+            challenge = self.challenge("invalid_token", str(exc), list(self.scopes))
             await self.refuse(send, 401, challenge, "invalid_token", str(exc))
             return
         if scope["method"] != "POST":
@@ -341,7 +343,16 @@ def verifier_from_env(env: Mapping[str, str]) -> StaticTokenVerifier | None:
 # ------------------------------------------------------------------ wiring
 
 
-def protect(app: Any, verifier: JwtVerifier, resource_url: str, issuer: str) -> ASGIApp:
+def protect(
+    app: Any,
+    verifier: JwtVerifier,
+    resource_url: str,
+    issuer: str,
+    *,
+    scopes: tuple[str, ...] = KNOWN_SCOPES,
+    scopes_for: Callable[[Any], list[str]] = needed_scopes,
+    name: str = "Enterprise customer support",
+) -> ASGIApp:
     """The Starlette app with its Protected Resource Metadata (scopes listed) and the gate in front.
 
     The SDK registers a PRM route itself, but fills `scopes_supported` only
@@ -361,9 +372,9 @@ def protect(app: Any, verifier: JwtVerifier, resource_url: str, issuer: str) -> 
     document = {
         "resource": resource_url,
         "authorization_servers": [issuer],
-        "scopes_supported": list(KNOWN_SCOPES),
+        "scopes_supported": list(scopes),
         "bearer_methods_supported": ["header"],
-        "resource_name": "Enterprise customer support",
+        "resource_name": name,
     }
 
     async def prm(_: Request) -> JSONResponse:
@@ -376,4 +387,6 @@ def protect(app: Any, verifier: JwtVerifier, resource_url: str, issuer: str) -> 
         verifier,
         endpoint_path=urlparse(resource_url).path.rstrip("/"),
         metadata_url=metadata_url,
+        scopes_for=scopes_for,
+        scopes=scopes,
     )
