@@ -72,7 +72,8 @@ class Transcript:
         message: Any = None,
         note: str = "",
     ) -> Frame:
-        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        # decode only what is kept: a 1 MB frame costs a 4 KiB decode, not a 1 MB one
+        text = raw[: RAW_KEEP * 4].decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         size = len(raw)
         with self._lock:
             self._seq += 1

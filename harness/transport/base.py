@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import queue
+import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -90,12 +91,21 @@ def encode(message: Any) -> bytes:
 
 
 class Inbox:
-    """A bounded queue of Incoming/Failure items shared by reader threads."""
+    """A bounded queue of Incoming/Failure items shared by reader threads.
+
+    A SimpleQueue, because the hand-off from the reader thread happens once per
+    frame and queue.Queue's condition variables cost more than the rest of a
+    round trip; the bound is kept by making a producer wait while the queue is
+    full (so a flooding server ends up blocked on its own pipe).
+    """
 
     def __init__(self, maxsize: int = 10000) -> None:
-        self._queue: queue.Queue[Incoming | Failure] = queue.Queue(maxsize=maxsize)
+        self._queue: queue.SimpleQueue[Incoming | Failure] = queue.SimpleQueue()
+        self.maxsize = maxsize
 
     def put(self, item: Incoming | Failure) -> None:
+        while self._queue.qsize() >= self.maxsize and not isinstance(item, Failure):
+            time.sleep(0.01)
         self._queue.put(item)
 
     def get(self, timeout: float) -> Incoming | Failure:
