@@ -36,12 +36,48 @@ SDK_DEVIATIONS = {
     "RPC-09",  # structurally invalid requests are dropped silently, no -32600
     "LIVE-01",  # tools/call with params: 5 is never answered
     "TOOL-05",  # an unknown tool is an isError result, not a JSON-RPC error
+    "TOOL-14",  # tools/call with 200-deep nested arrays as an argument is never answered
+}
+EVERYTHING_DEVIATIONS = {
+    "CAP-05",  # a taskSupport "required" tool called without a task: isError result, not error -32601
+    "TOOL-05",  # an unknown tool is an isError result ("MCP error -32602: Tool ... not found")
 }
 EXPECTED: dict[str, set[str]] = {
     "sdk-stdio": SDK_DEVIATIONS,
     "sdk-http": SDK_DEVIATIONS,
-    "everything-stdio": set(),
-    "everything-http": set(),
+    "everything-stdio": EVERYTHING_DEVIATIONS
+    | {
+        "RPC-08",  # invalid JSON is dropped silently
+        "RPC-09",  # structurally invalid requests are dropped silently
+        "RPC-11",  # tools/call with params: 5 is dropped silently (no -32602)
+        "LIVE-01",  # ... and so never answered
+    },
+    "everything-http": EVERYTHING_DEVIATIONS
+    | {
+        "HTTP-01",  # Origin: http://evil.example is served (CORS "*", no Origin check)
+        "HTTP-L06",  # a DELETEd session id gets 400, not 404
+        "RPC-12",  # a POSTed batch on 2025-11-25 is processed (200, SSE with the responses)
+    },
+}
+# server-everything's trigger-long-running-operation runs 10 s with its default arguments:
+# the per-response timeout must be longer than that, or LIVE-01/TOOL-14 would misfire.
+TIMEOUTS = {"everything-stdio": 25.0, "everything-http": 25.0}
+
+
+# Failures that are harness bugs, not server deviations: tolerated (as xfail, naming the
+# bug) until the owning module is fixed, so they can never pass as documented deviations.
+HARNESS_MISFIRES: dict[str, dict[str, str]] = {
+    "sdk-http": {
+        "RPC-02": "an HTTP 400 -32600 body with id null (JSON-RPC's answer to an invalid request, here "
+        "params: false) is matched to its POST by the session and then judged by id_echo",
+        "RPC-11": "Session.http_headers() calls params.get() on non-object params "
+        "(tools/call with params: 5) and the test crashes before sending",
+    },
+    "everything-http": {
+        "RPC-02": "HTTP 400 bodies with id null (-32700 for params: 5, -32000 'Server not initialized' for "
+        "initialize without protocolVersion) are matched to their POST and judged by id_echo",
+        "RPC-04": "the same HTTP 400 -32000 refusal with id null is schema-validated as a JSON-RPC response",
+    },
 }
 
 
@@ -104,9 +140,15 @@ def finished(run: SuiteRun) -> list[str]:
 def test_real_server_run_finishes_with_only_known_deviations(tmp_path, name):
     command, url = target(name)
     started = time.monotonic()
-    run = run_suites(tmp_path, server_cmd=command, server_url=url, timeout=TIMEOUT)
+    run = run_suites(tmp_path, server_cmd=command, server_url=url, timeout=TIMEOUTS.get(name, TIMEOUT))
     elapsed = time.monotonic() - started
     print(f"{name}: {elapsed:.0f} s, failing {sorted(run.failing())}, warning {sorted(run.warning())}")
     assert finished(run) == [], run.output
-    unexpected = run.failing() - EXPECTED[name]
+    misfires = HARNESS_MISFIRES.get(name, {})
+    unexpected = run.failing() - EXPECTED[name] - set(misfires)
     assert unexpected == set(), f"undocumented failures on {name}: {sorted(unexpected)}\n{run.output}"
+    pending = sorted(run.failing() & set(misfires))
+    if pending:
+        pytest.xfail(
+            "harness bugs, not server deviations: " + "; ".join(f"{r}: {misfires[r]}" for r in pending)
+        )
