@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PROVIDER",
         help="start the sandbox (local|docker|auto), give its env to the server, watch every write",
     )
+    run.add_argument("--mcp-auth", action="store_true", help="the server is protected (OAuth): AUTH suite")
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
     run.add_argument("-n", dest="workers", help="parallel workers (pytest-xdist), e.g. auto")
     run.add_argument("pytest_args", nargs="*", help="extra arguments passed to pytest after --")
@@ -118,6 +119,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         argv.append("--mcp-call-tools")
     if args.sandbox:
         argv += ["--sandbox", args.sandbox]
+    if args.mcp_auth:
+        argv.append("--mcp-auth")
     if args.keyword:
         argv += ["-k", args.keyword]
     if args.workers:

@@ -200,7 +200,7 @@ class Session:
         method = message.get("method")
         if isinstance(method, str):
             headers["Mcp-Method"] = method
-            params = message.get("params") or {}
+            params = message.get("params") if isinstance(message.get("params"), dict) else {}
             if method in ("tools/call", "prompts/get") and isinstance(params.get("name"), str):
                 headers["Mcp-Name"] = _header_value(params["name"])
             elif method == "resources/read" and isinstance(params.get("uri"), str):
