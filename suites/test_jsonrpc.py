@@ -157,3 +157,25 @@ def test_rpc14_meta_keys_follow_the_grammar(mcp_session, verdict):
     verdict.add(meta_keys(results))
     if not any(isinstance((r or {}).get("result", {}).get("_meta"), dict) for r in results):
         verdict.add(info("RPC-14", "no _meta in the sampled results"))
+
+
+@pytest.mark.rule("RPC-06")
+@pytest.mark.era("legacy")
+def test_rpc06_server_request_ids_are_valid_and_unique(mcp_connect, verdict):
+    """Declare roots so a server that asks the client things gets the chance; the
+    per-frame check judges the ids of every server->client request (null, repeats)."""
+    session = mcp_connect(open=False, capabilities={"roots": {"listChanged": True}})
+    session.initialize(verdict.version)
+    session.collect(0.5)
+    harmless(session)
+
+
+@pytest.mark.rule("RPC-13")
+@pytest.mark.era("modern")
+def test_rpc13_every_result_has_a_result_type(mcp_session, verdict):
+    """Sample each family's list method; the per-frame check requires resultType on every result."""
+    caps = mcp_session.state.capabilities
+    harmless(mcp_session)
+    for family, method in (("tools", "tools/list"), ("resources", "resources/list"), ("prompts", "prompts/list")):
+        if family in caps:
+            mcp_session.request(method, {})

@@ -271,6 +271,8 @@ class Server:
                 emit({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
             if conn.version and self.faults.on("CAP-03-roots-list-loop", version):
                 threading.Thread(target=self._roots_loop, args=(conn,), daemon=True).start()
+            if conn.version and "roots" in conn.client_caps and self.faults.on("RPC-06-null-request-id", conn.version):
+                emit({"jsonrpc": "2.0", "id": None, "method": "roots/list"})  # a request id must not be null
             if conn.version and self.faults.on("LIFE-05-answer-initialized", conn.version):
                 return [{"jsonrpc": "2.0", "id": None, "result": {}}]
             return []

@@ -102,6 +102,8 @@ _add("RPC-14-bad-meta-key", "fail", from_(V3), BOTH,
      "tools/call results carry `_meta` with the key \"-bad key-\" (breaks the key grammar).")
 
 # --- legacy lifecycle ----------------------------------------------------------------------------
+_add("RPC-06-null-request-id", "fail", LEGACY, BOTH,
+     "After initialized, a client that declared roots gets a roots/list request with id null.")
 _add("LIFE-01-no-server-info", "fail", LEGACY, BOTH, "InitializeResult lacks `serverInfo`.")
 _add("LIFE-02-ignore-requested-version", "fail", LEGACY, BOTH,
      "When the client declares any capability, initialize answers the newest legacy version, "
