@@ -65,7 +65,8 @@ def _marker_rules(node: ast.AST | None) -> list[str]:
 
 
 def fault_fixtures() -> list[dict]:
-    """The spec server's fault registry (empty in an installed copy without tests/)."""
+    """Every fault fixture: the spec server's registry, plus the lies of the sandbox-backed
+    and OAuth-protected test servers (empty in an installed copy without tests/)."""
     if not SPEC_SERVER.exists():
         return []
     out = subprocess.run(
@@ -75,7 +76,26 @@ def fault_fixtures() -> list[dict]:
         timeout=60,
         check=True,
     )
-    return json.loads(out.stdout)
+    faults = json.loads(out.stdout)
+    fixtures = (
+        (REPO / "tests" / "test_oracle.py", "lying_server"),
+        (REPO / "tests" / "servers" / "protected" / "server.py", "protected"),
+    )
+    for module, prefix in fixtures:
+        for name, rule in _lies(module).items():
+            faults.append({"name": f"{prefix}:{name}", "rule": rule})
+    return faults
+
+
+def _lies(path: Path) -> dict[str, str]:
+    """The `LIES = {name: rule}` table of a fixture module, read without importing it."""
+    if not path.exists():
+        return {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "LIES" for t in node.targets):
+            value = ast.literal_eval(node.value)
+            return {str(k): str(v) for k, v in value.items()}
+    return {}
 
 
 @dataclass
