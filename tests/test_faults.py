@@ -58,6 +58,7 @@ def test_fault_is_reported_as_exactly_its_rule(tmp_path, fault):
 # gap gets its fault (so this list can only shrink).
 KNOWN_GAPS = {
     "AUTH-01": "no lying protected server serves a later request without a token yet",
+    "AUTH-04": "2025-03-26-only metadata discovery: no lying protected server for that version yet",
     "AUTH-09": "no lying protected server treats its session id as a credential yet",
 }
 
