@@ -271,7 +271,8 @@ class Server:
                 emit({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
             if conn.version and self.faults.on("CAP-03-roots-list-loop", version):
                 threading.Thread(target=self._roots_loop, args=(conn,), daemon=True).start()
-            if conn.version and "roots" in conn.client_caps and self.faults.on("RPC-06-null-request-id", conn.version):
+            null_id = conn.version and self.faults.on("RPC-06-null-request-id", conn.version)
+            if null_id and "roots" in conn.client_caps:
                 emit({"jsonrpc": "2.0", "id": None, "method": "roots/list"})  # a request id must not be null
             if conn.version and self.faults.on("LIFE-05-answer-initialized", conn.version):
                 return [{"jsonrpc": "2.0", "id": None, "result": {}}]
@@ -282,7 +283,8 @@ class Server:
                 event = conn.inflight.get(_id_key(request_id)) if _usable_id(request_id) else None
             if event is None and self.faults.on("CANC-02-loose-cancel", version):
                 with conn.lock:
-                    event = next((e for (_t, v), e in conn.inflight.items() if str(v) == str(request_id)), None)
+                    loose = (e for (_t, v), e in conn.inflight.items() if str(v) == str(request_id))
+                    event = next(loose, None)
             if event is not None:
                 event.set()
             elif self.faults.on("RPC-05-answer-unknown-cancel", version):
@@ -389,7 +391,7 @@ class Server:
             return self._unknown_method(method, ctx)
         if method in _LEGACY_METHODS:
             if method == "tools/call":
-                self._before_tool_call(ctx)
+                self._before_tool_call(ctx, params)
             return _LEGACY_METHODS[method](ctx, params)
         return self._unknown_method(method, ctx)
 
@@ -400,8 +402,11 @@ class Server:
             return "info" if ctx.fault("LOG-02-bad-level-name") else None
         return "debug" if ctx.fault("LOG-01-ignore-level") else conn.log_level
 
-    def _before_tool_call(self, ctx: Ctx) -> None:
-        if ctx.fault("LIVE-01-hang-on-tools-call") or ctx.fault("LIVE-01-ignore-sigterm-and-hang"):
+    def _before_tool_call(self, ctx: Ctx, params: Any = None) -> None:
+        well_formed = isinstance(params, dict) and isinstance(params.get("name"), str)
+        # hang on real calls only: malformed ones still get -32602, so the fault breaks LIVE-01 alone
+        hang = ctx.fault("LIVE-01-hang-on-tools-call") or ctx.fault("LIVE-01-ignore-sigterm-and-hang")
+        if hang and well_formed:
             threading.Event().wait()
         if ctx.fault("STDIO-02-debug-print"):
             ctx.emit({"__raw__": "DEBUG: entering tools/call"})
@@ -426,7 +431,8 @@ class Server:
                            {"supported": list(self.modern), "requested": requested})
         if requested in self.legacy:
             # the fault bites only when the client declares capabilities (a plausible bug)
-            ignore = self.faults.on("LIFE-02-ignore-requested-version", requested) and bool(params.get("capabilities"))
+            ignore = self.faults.on("LIFE-02-ignore-requested-version", requested)
+            ignore = ignore and bool(params.get("capabilities"))
             version = self.legacy[-1] if ignore else requested
         elif self.faults.on("LIFE-03-error-on-unknown-version", self.legacy[-1]):
             raise RpcError(INVALID_PARAMS, "Unsupported protocol version",
@@ -509,7 +515,7 @@ class Server:
             if ctx.fault("VER-05-require-discover") and not self.state.discovered:
                 raise RpcError(INVALID_REQUEST, "Call server/discover first")
             if method == "tools/call":
-                self._before_tool_call(ctx)
+                self._before_tool_call(ctx, params)
             result = _MODERN_METHODS[method](ctx, params)
         return self._decorate_modern(method, params, result, ctx)
 

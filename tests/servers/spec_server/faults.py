@@ -296,7 +296,7 @@ _add("STDIO-04-latin1", "fail", ALL, STDIO, "Output is encoded as Latin-1 (non-A
 _add("STDIO-05-ignore-stdin-close", "warn", ALL, STDIO, "Keeps running after stdin closes (until signalled).")
 
 # --- liveness and hostile behaviour --------------------------------------------------------------
-_add("LIVE-01-hang-on-tools-call", "fail", ALL, BOTH, "tools/call is never answered.")
+_add("LIVE-01-hang-on-tools-call", "fail", ALL, BOTH, "A well-formed tools/call is never answered.")
 _add("LIVE-01-never-answer", "fail", ALL, BOTH,
      "Reads everything, answers nothing, not even initialize or server/discover: the harness must say "
      "'not verified'.", rule="HARN-03", hostile=True)
