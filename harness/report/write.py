@@ -47,6 +47,7 @@ def write_failures(folder: Path, report: dict[str, Any]) -> dict[str, list[str]]
                 "version": finding.get("version"),
                 "server": {"command": server.get("command"), "url": server.get("url")},
                 "seed": finding.get("seed"),
+                "kind": finding.get("kind", "suite"),
             }
             folder.mkdir(parents=True, exist_ok=True)
             with (folder / name).open("w", encoding="utf-8") as out:
