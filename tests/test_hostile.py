@@ -43,11 +43,12 @@ def proxy_cmd(mode: str) -> str:
     return f"{sys.executable} {PROXY} {mode} -- {spec_server_cmd()}"
 
 
-# Known harness bug these runs expose (reported, not ours to fix here): when a server
-# hangs or closes stdout under suites/test_properties.py::test_protocol_state_machine,
-# its LIVE-01/LIVE-02 failure reaches the verdict collector without its findings,
-# so every rule that test claims (RPC-01..05, RPC-10/11, TOOL-05) is marked failed.
-PROPERTY_TEST_BUG = "property test failure without findings blames all its rules (harness/machine.py)"
+# Known harness bug these runs expose (reported; harness/machine.py is not ours):
+# Driver.__init__ lists the catalogue before it sets `self.recording`, so a hang or a
+# dead server during that listing makes Driver.record raise AttributeError; the
+# property test then fails without findings and every rule it claims (RPC-01..05,
+# RPC-10/11, TOOL-05) is marked failed.
+PROPERTY_TEST_BUG = "harness/machine.py: Driver.record before self.recording is set (AttributeError)"
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,9 @@ CASES = [
     _case("exits-at-once", spec_server_cmd("HARN-03-exit-at-once"), NOT_VERIFIED, 120),
     # a cut-off line is junk on stdout, and the request it should have answered hangs
     _case("half-a-frame", proxy_cmd("half-frame"), {"STDIO-02", "LIVE-01"}, 240, known_bug=PROPERTY_TEST_BUG),
-    # EOF in the middle of the tools/call answer: the server is gone, and died on a tool call
-    _case("half-a-frame-then-exit", proxy_cmd("half-frame-exit"), {"LIVE-02", "TOOL-14"}, 240),
+    # EOF in the middle of the tools/call answer: the server is gone (TOOL-14 may see it die on a tool)
+    _case("half-a-frame-then-exit", proxy_cmd("half-frame-exit"), {"LIVE-02"}, 240,
+          may_fail=frozenset({"TOOL-14"})),
     # 10 s, not 3: draining 100 MB through a 64 KiB pipe took 2-9 s on the loaded 2-CPU box
     # (0.4 s of it CPU in the harness); with 3 s the server is sometimes "not verified"
     _case("flood-100MB", spec_server_cmd("STDIO-02-flood"), {"STDIO-02"}, 360, timeout=10.0),
@@ -91,9 +93,10 @@ CASES = [
           may_fail=HANGS_ON_TOOLS_CALL),
     _case("ignores-sigterm", spec_server_cmd("LIVE-01-ignore-sigterm-and-hang"), {"LIVE-01"}, 480,
           may_fail=HANGS_ON_TOOLS_CALL),
-    # 100,000 nested arrays cannot be parsed: junk on stdout, the echo call unanswered.
+    # 100,000 nested arrays cannot be parsed: junk on stdout, echo calls unanswered.
     # (The fault registry expects RPC-01: no check maps an unparseable frame to it yet.)
-    _case("deep-nesting", spec_server_cmd("RPC-01-deep-nesting"), {"STDIO-02", "LIVE-01"}, 300),
+    _case("deep-nesting", spec_server_cmd("RPC-01-deep-nesting"), {"STDIO-02", "LIVE-01"}, 300,
+          may_fail=HANGS_ON_TOOLS_CALL),
     _case("duplicate-ids", spec_server_cmd("RPC-02-duplicate-ids"), {"RPC-02"}, 240),
     _case("phantom-responses", spec_server_cmd("RPC-02-phantom-response"), {"RPC-02"}, 240),
     # JSON-RPC allows answers in any order: nothing may be flagged

@@ -9,6 +9,7 @@ server requests).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -40,7 +41,14 @@ SCHEMA_RULE_BY_NOTIFICATION = {
 }
 # Fields whose absence has a rule of its own; a schema error about them is
 # reported under that rule only, so one slip gives one rule.
-FIELD_RULES = {"resultType": "RPC-13", "ttlMs": "CACHE-01", "cacheScope": "CACHE-01"}
+FIELD_RULES = {
+    "resultType": "RPC-13",
+    "ttlMs": "CACHE-01",
+    "cacheScope": "CACHE-01",
+    "/result/nextCursor": "PAGE-01",
+}
+# Parts of a result that have a rule of their own, by JSON-pointer prefix (checked before FIELD_RULES).
+PATH_RULES = ((re.compile(r"^/result/(resources|resourceTemplates)/\d+/annotations(/|$)"), "RES-07"),)
 
 LIST_CHANGED = {
     "notifications/tools/list_changed": "tools",
@@ -110,7 +118,8 @@ def _schema(rule: str, errors: list[Any], message: dict[str, Any]) -> list[Findi
     findings = []
     for error in errors:
         text = f"{error.path or '/'}: {error.message}"
-        target = next((r for f, r in FIELD_RULES.items() if f in text), rule)
+        target = next((r for pattern, r in PATH_RULES if pattern.match(error.path or "")), None)
+        target = target or next((r for f, r in FIELD_RULES.items() if f in text), rule)
         if target != rule and target in ("RPC-13",):
             continue  # reported by _result_type with a clearer message
         findings.append(fail(target, f"schema ({error.definition}) {text}", message))

@@ -85,9 +85,14 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+# One encoder for every frame: json.dumps with non-default options builds a new
+# JSONEncoder per call, a visible share of a round trip.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode(message: Any) -> bytes:
     """Compact UTF-8 JSON, no newline inside (STDIO-01 applies to us as a client too)."""
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(message).encode("utf-8")
 
 
 class Inbox:
