@@ -156,3 +156,9 @@ def test_cap05_declared_tasks_are_honoured(mcp_session, verdict):
             if arguments is not None:
                 exchange = call_tool(mcp_session, tool["name"], arguments)
                 verdict.add(checks.task_required_without_task(tool["name"], exchange))
+
+
+@pytest.mark.rule("CAP-06")
+@pytest.mark.versions("2026-07-28")
+def test_cap06_capabilities_use_the_2026_shape(mcp_session, verdict):
+    verdict.add(checks.modern_capabilities(mcp_session.state.capabilities))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.findings import Finding, fail, warn
+from harness.findings import Finding, fail, info, warn
 from harness.session import Exchange
 
 LIST_METHODS: tuple[tuple[str, str, str], ...] = (
@@ -147,3 +147,33 @@ def task_required_without_task(tool_name: str, exchange: Exchange) -> list[Findi
             )
         ]
     return []
+
+
+def modern_capabilities(capabilities: dict[str, Any]) -> list[Finding]:
+    """CAP-06 (2026-07-28, INFO): `ServerCapabilities` gained `extensions`
+    (ids in the `_meta` key grammar with a mandatory prefix) and lost `tasks`,
+    which became the `io.modelcontextprotocol/tasks` extension."""
+    from harness.checks.meta import KEY
+
+    findings: list[Finding] = []
+    if "tasks" in capabilities:
+        findings.append(
+            info(
+                "CAP-06",
+                "capabilities.tasks is not part of 2026-07-28; task support is the extension "
+                "io.modelcontextprotocol/tasks under capabilities.extensions",
+                capabilities,
+            )
+        )
+    extensions = capabilities.get("extensions")
+    if isinstance(extensions, dict):
+        for key in extensions:
+            if "/" not in key or not KEY.match(key):
+                findings.append(
+                    info(
+                        "CAP-06",
+                        f"extension id {key!r} is not a prefixed _meta-style key (see VER-08)",
+                        capabilities,
+                    )
+                )
+    return findings
