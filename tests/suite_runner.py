@@ -47,7 +47,7 @@ def run_suites(
     server_url: str | None = None,
     version: str = "latest",
     extra: list[str] | None = None,
-    timeout: float = 5.0,
+    timeout: float = 8.0,  # generous: the 2-core CI box runs two suites at once
     paths: list[str] | None = None,
     call_tools: bool = True,
 ) -> SuiteRun:

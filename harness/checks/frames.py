@@ -48,7 +48,11 @@ FIELD_RULES = {
     "/result/nextCursor": "PAGE-01",
 }
 # Parts of a result that have a rule of their own, by JSON-pointer prefix (checked before FIELD_RULES).
-PATH_RULES = ((re.compile(r"^/result/(resources|resourceTemplates)/\d+/annotations(/|$)"), "RES-07"),)
+PATH_RULES = (
+    (re.compile(r"^/result/(resources|resourceTemplates)/\d+/annotations(/|$)"), "RES-07"),
+    (re.compile(r"^/result/tools/\d+/annotations(/|$)"), "TOOL-08"),
+)
+MEDIA_BLOCK = re.compile(r"^/result/content/(\d+)(/|$)")
 
 LIST_CHANGED = {
     "notifications/tools/list_changed": "tools",
@@ -89,14 +93,15 @@ def check_frames(
             errors = [e for e in schema.validate_server_request(version, message) if not _about_id(e)]
             findings.extend(_schema("RPC-01", errors, message))  # a bad id is RPC-06's, judged above
         elif "method" in message:
-            findings.extend(_notification(message, server_capabilities))
+            findings.extend(_notification(message, server_capabilities, version))
             rule = SCHEMA_RULE_BY_NOTIFICATION.get(message["method"], "RPC-01")
             findings.extend(_schema(rule, schema.validate_notification(version, message), message))
         elif frame.answers is not None:
             if _is_parse_error_reply(message):
                 continue  # id null is allowed there (RPC-08 note): no schema check
             rule = "RPC-04" if "error" in message else SCHEMA_RULE_BY_METHOD.get(frame.answers, "RPC-01")
-            findings.extend(_schema(rule, schema.validate_response(version, frame.answers, message), message))
+            errors = schema.validate_response(version, frame.answers, message)
+            findings.extend(_schema(rule, errors, message, method=frame.answers))
             if era == "modern" and "result" in message and isinstance(message["result"], dict):
                 findings.extend(_result_type(frame.answers, message))
     return findings
@@ -114,16 +119,35 @@ def _schema_module() -> Any:
     return schema
 
 
-def _schema(rule: str, errors: list[Any], message: dict[str, Any]) -> list[Finding]:
+def _schema(
+    rule: str, errors: list[Any], message: dict[str, Any], method: str | None = None
+) -> list[Finding]:
     findings = []
     for error in errors:
         text = f"{error.path or '/'}: {error.message}"
         target = next((r for pattern, r in PATH_RULES if pattern.match(error.path or "")), None)
+        target = target or _media_rule(method, message, error.path, text)
         target = target or next((r for f, r in FIELD_RULES.items() if f in text), rule)
         if target != rule and target in ("RPC-13",):
             continue  # reported by _result_type with a clearer message
         findings.append(fail(target, f"schema ({error.definition}) {text}", message))
     return _dedupe(findings)
+
+
+def _media_rule(method: str | None, message: dict[str, Any], path: str, text: str) -> str | None:
+    """TOOL-12 owns schema errors about the data/mimeType of image and audio blocks."""
+    match = MEDIA_BLOCK.match(path or "") if method == "tools/call" else None
+    if match is None:
+        return None
+    content = (message.get("result") or {}).get("content")
+    index = int(match.group(1))
+    block = content[index] if isinstance(content, list) and index < len(content) else None
+    about_media = any(key in text for key in ("/data", "/mimeType", "'data'", "'mimeType'"))
+    return (
+        "TOOL-12"
+        if isinstance(block, dict) and block.get("type") in ("image", "audio") and about_media
+        else None
+    )
 
 
 def _result_type(method: str, message: dict[str, Any]) -> list[Finding]:
@@ -139,13 +163,16 @@ def _result_type(method: str, message: dict[str, Any]) -> list[Finding]:
     return []
 
 
-def _notification(message: dict[str, Any], server_caps: dict[str, Any]) -> list[Finding]:
+def _notification(
+    message: dict[str, Any], server_caps: dict[str, Any], version: str | None = None
+) -> list[Finding]:
     method = message.get("method")
     family = LIST_CHANGED.get(method or "")
     if family is not None:
         declared = server_caps.get(family)
         if not (isinstance(declared, dict) and declared.get("listChanged") is True):
-            return [fail("CAP-02", f"{method} sent without {family}.listChanged declared", message)]
+            text = f"{method} sent without {family}.listChanged declared"
+            return [graded_cap02(version, text, message)]
     if method == "notifications/message" and "logging" not in server_caps:
         return [fail("CAP-04", "notifications/message sent without the logging capability", message)]
     if method == "notifications/resources/updated":
@@ -199,3 +226,12 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def _about_id(error: Any) -> bool:
     return str(error.path or "").rstrip("/") in ("/id", "id")
+
+
+def graded_cap02(version: str | None, text: str, message: Any) -> Finding:
+    """CAP-02 is a MUST from 2025-06-18 and a SHOULD before."""
+    return (
+        warn("CAP-02", text, message)
+        if version in ("2024-11-05", "2025-03-26")
+        else fail("CAP-02", text, message)
+    )

@@ -221,6 +221,7 @@ _add("RES-04-path-traversal", "fail", ALL, BOTH,
 _add("RES-07-bad-last-modified", "warn", from_(V3), BOTH,
      "A listed resource has annotations.lastModified \"last tuesday\" (not ISO 8601; a SHOULD in the schema). "
      "An out-of-range priority would also fail the ListResourcesResult schema, reported under RES-01.")
+_add("RES-07-bad-priority", "fail", ALL, BOTH, "A listed resource has annotations.priority 5 (outside [0,1]).")
 _add("RES-08-bad-uri", "fail", ALL, BOTH, "A listed resource has the uri \"not a uri\" (fails RFC 3986).")
 _add("RES-05-subscribe-error", "fail", LEGACY, BOTH,
      "`resources.subscribe` is declared but resources/subscribe answers -32603.")

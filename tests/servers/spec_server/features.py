@@ -446,6 +446,8 @@ def list_resources(ctx: Ctx, params: dict) -> dict:
     items.append({"uri": _BLOB_URI, "name": "logo", "mimeType": "image/png", "description": "A PNG blob."})
     if ctx.fault("RES-07-bad-last-modified"):
         items[0]["annotations"] = {"lastModified": "last tuesday"}
+    if ctx.fault("RES-07-bad-priority"):
+        items[0]["annotations"] = {"priority": 5}
     if ctx.fault("RES-08-bad-uri"):
         items.insert(1, {"uri": "not a uri", "name": "broken", "mimeType": "text/plain"})
     if ctx.fault("RES-01-missing-name"):
