@@ -406,6 +406,9 @@ class Driver:
     def __init__(self, connect: Callable[[], Session], config: EngineConfig) -> None:
         self.connect = connect
         self.config = config
+        self.failures: dict[str, Recorded] = {}
+        self._seq = 0
+        self.recording = False  # failures during the catalogue are not an example's
         self.session = connect()
         self.wire = Wire(self.session, config.timeout)
         self.wire.on_failure = self.record
@@ -417,10 +420,7 @@ class Driver:
         self.steps = 0
         self.started = time.monotonic()
         self.needs_restart = False
-        self.failures: dict[str, Recorded] = {}
         self.exhausted: str = ""
-        self._seq = 0
-        self.recording = False  # failures during the catalogue are not an example's
 
     def begin(self) -> Wire:
         """Start an example: a live session (restarted if needed), or `reject()` when out of budget."""

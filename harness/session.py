@@ -364,6 +364,9 @@ class Session:
                     if _key(message.get("id")) in self._abandoned:
                         record.answers = "(unawaited)"
                         return
+                    if incoming.raw_post:
+                        record.answers = "(raw frame)"  # HTTP: the answer to a malformed POST of ours
+                        return
                     self.unmatched.append(message)
                     return
             record.answers = exchange.method

@@ -44,6 +44,9 @@ def id_echo(exchange: Exchange) -> list[Finding]:
     if exchange.response is None:
         return []
     sent, got = exchange.request.get("id"), exchange.response.get("id")
+    error = exchange.response.get("error")
+    if got is None and isinstance(error, dict) and error.get("code") in (-32700, -32600):
+        return []  # JSON-RPC answers what it could not parse or validate with id null (RPC-08 note)
     if exchange.loose_match or type(sent) is not type(got) or sent != got:
         return [
             fail(

@@ -57,6 +57,7 @@ class Incoming:
     channel: str
     http: HttpInfo | None = None
     request_id: Any = None  # HTTP only: the id of the POST this arrived on
+    raw_post: bool = False  # HTTP only: it answers a POST whose body we sent raw (malformed on purpose)
 
 
 @dataclass

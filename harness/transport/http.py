@@ -137,7 +137,8 @@ class HttpTransport:
                     if data.strip():
                         self.transcript.record("noise", "http POST", data[:512], note=f"HTTP {info.status}")
                     return
-                self._deliver_body(data, info, request_id, is_request)
+                raw = not (isinstance(message, dict) and "method" in message)
+                self._deliver_body(data, info, request_id, is_request, raw=raw)
         except httpx.ConnectError as exc:
             self.refused = True
             self.inbox.put(Failure(ServerNotStarted(f"cannot connect to {self.url}: {exc}"), request_id))
@@ -148,7 +149,9 @@ class HttpTransport:
         except (httpx.HTTPError, SSEError) as exc:
             self.inbox.put(Failure(TransportError(f"HTTP error: {exc}"), request_id))
 
-    def _deliver_body(self, data: bytes, info: HttpInfo, request_id: Any, is_request: bool) -> None:
+    def _deliver_body(
+        self, data: bytes, info: HttpInfo, request_id: Any, is_request: bool, *, raw: bool = False
+    ) -> None:
         if not data.strip():
             if is_request:
                 self.inbox.put(
@@ -175,7 +178,9 @@ class HttpTransport:
                 )
             return
         self.transcript.record("recv", "http POST", data, parsed, note=f"HTTP {info.status}")
-        self.inbox.put(Incoming(message=parsed, channel="http", http=info, request_id=request_id))
+        self.inbox.put(
+            Incoming(message=parsed, channel="http", http=info, request_id=request_id, raw_post=raw)
+        )
 
     def _read_sse(self, response: httpx.Response, info: HttpInfo, request_id: Any) -> None:
         self.transcript.record("event", "http POST", f"HTTP {response.status_code} text/event-stream")
