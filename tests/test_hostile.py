@@ -43,12 +43,7 @@ def proxy_cmd(mode: str) -> str:
     return f"{sys.executable} {PROXY} {mode} -- {spec_server_cmd()}"
 
 
-# Known harness bug these runs expose (reported; harness/machine.py is not ours):
-# Driver.__init__ lists the catalogue before it sets `self.recording`, so a hang or a
-# dead server during that listing makes Driver.record raise AttributeError; the
-# property test then fails without findings and every rule it claims (RPC-01..05,
-# RPC-10/11, TOOL-05) is marked failed.
-PROPERTY_TEST_BUG = "harness/machine.py: Driver.record before self.recording is set (AttributeError)"
+
 
 
 @dataclass(frozen=True)
@@ -62,7 +57,6 @@ class Case:
     may_fail: frozenset[str] = frozenset()  # rules that may fail too, as a consequence
     version: str = "latest"
     timeout: float = 3.0  # --mcp-timeout
-    known_bug: str = ""
 
 
 def _case(name: str, server_cmd: str, failing: set[str] | str, bound: float, **more) -> Case:
@@ -78,7 +72,7 @@ CASES = [
     _case("never-answers", spec_server_cmd("LIVE-01-never-answer"), NOT_VERIFIED, 180),
     _case("exits-at-once", spec_server_cmd("HARN-03-exit-at-once"), NOT_VERIFIED, 120),
     # a cut-off line is junk on stdout, and the request it should have answered hangs
-    _case("half-a-frame", proxy_cmd("half-frame"), {"STDIO-02", "LIVE-01"}, 240, known_bug=PROPERTY_TEST_BUG),
+    _case("half-a-frame", proxy_cmd("half-frame"), {"STDIO-02", "LIVE-01"}, 240),
     # EOF in the middle of the tools/call answer: the server is gone (TOOL-14 may see it die on a tool)
     _case("half-a-frame-then-exit", proxy_cmd("half-frame-exit"), {"LIVE-02"}, 240,
           may_fail=frozenset({"TOOL-14"})),
@@ -86,8 +80,7 @@ CASES = [
     # (0.4 s of it CPU in the harness); with 3 s the server is sometimes "not verified"
     _case("flood-100MB", spec_server_cmd("STDIO-02-flood"), {"STDIO-02"}, 360, timeout=10.0),
     _case("binary-garbage", spec_server_cmd("STDIO-02-binary-garbage"), {"STDIO-02"}, 240),
-    _case("closes-stdout-keeps-running", spec_server_cmd("LIVE-02-close-stdout"), {"LIVE-02"}, 240,
-          known_bug=PROPERTY_TEST_BUG),
+    _case("closes-stdout-keeps-running", spec_server_cmd("LIVE-02-close-stdout"), {"LIVE-02"}, 240),
     # the children keep stdout open, so the cut-off call is a hang rather than an EOF
     _case("forks-children-and-exits", proxy_cmd("fork-and-exit"), {"LIVE-01"}, 300,
           may_fail=HANGS_ON_TOOLS_CALL),
@@ -107,10 +100,7 @@ CASES = [
 
 
 def _params() -> list:
-    def marks(case: Case) -> list:
-        return [pytest.mark.xfail(reason=case.known_bug, strict=False)] if case.known_bug else []
-
-    return [pytest.param(c, id=c.name, marks=marks(c)) for c in CASES]
+    return [pytest.param(c, id=c.name) for c in CASES]
 
 
 @pytest.mark.parametrize("case", _params())
