@@ -269,6 +269,8 @@ class HttpApp:
         if request.headers.get("mcp-method") != msg.get("method") and not on("HTTP-M03-ignore-mcp-method"):
             return "Mcp-Method header does not match the method"
         field = _NAMED.get(msg.get("method", ""))
+        if field is not None and not isinstance(params.get(field), str):
+            field = None  # malformed params: the method answers -32602 (RPC-11), no header to compare
         if field is not None and not on("HTTP-M03-ignore-mcp-name"):
             raw = request.headers.get("mcp-name")
             value = raw if raw is None or on("HTTP-M04-no-base64-decode") else decode_header_value(raw)
