@@ -13,7 +13,7 @@ import pytest
 
 from harness.checks.side_effects import describe
 from harness.examples import NoExample, valid_arguments
-from harness.findings import warn
+from harness.findings import info, warn
 from harness.session import Session
 
 pytestmark = [pytest.mark.requires_sandbox]
@@ -64,6 +64,20 @@ def _sql_argument(tool: dict) -> str | None:
         strings = [n for n, s in properties.items() if isinstance(s, dict) and s.get("type") == "string"]
         return strings[0] if len(strings) == 1 else None
     return None
+
+
+def _writing_tools(session: Session, verdict, hint: str, value: bool) -> list[dict]:
+    """Tools that may write and carry `hint: value`; skips (with the reason) when none or not allowed."""
+    if not verdict.run.call_tools:
+        pytest.skip("calling tools that write needs --mcp-call-tools")
+    tools = [
+        t
+        for t in _tools(session)
+        if _annotations(t).get(hint) is value and _annotations(t).get("readOnlyHint") is not True
+    ]
+    if not tools:
+        pytest.skip(f"no tool is annotated {hint}: {str(value).lower()}")
+    return tools
 
 
 def _call(session: Session, name: str, arguments: dict) -> None:
@@ -124,35 +138,17 @@ def test_side02_reads_write_nothing(mcp_session, verdict):
 @pytest.mark.rule("SIDE-03")
 @pytest.mark.requires_capability("tools")
 def test_side03_non_destructive_tools_only_add(mcp_session, verdict):
-    if not verdict.run.call_tools:
-        pytest.skip("calling tools that write needs --mcp-call-tools")
-    candidates = [
-        t
-        for t in _tools(mcp_session)
-        if _annotations(t).get("destructiveHint") is False and _annotations(t).get("readOnlyHint") is not True
-    ]
-    if not candidates:
-        pytest.skip("no tool is annotated destructiveHint: false")
-    for tool in candidates:
+    for tool in _writing_tools(mcp_session, verdict, "destructiveHint", False):
         try:
             _call(mcp_session, tool["name"], valid_arguments(tool.get("inputSchema")))
         except NoExample as exc:
-            verdict.add(warn("SIDE-03", f"tool {tool['name']!r} not exercised: {exc}"))
+            verdict.add(info("SIDE-03", f"tool {tool['name']!r} not exercised: {exc}"))
 
 
 @pytest.mark.rule("SIDE-04")
 @pytest.mark.requires_capability("tools")
 def test_side04_idempotent_tools_twice_equals_once(mcp_session, verdict, sandbox):
-    if not verdict.run.call_tools:
-        pytest.skip("calling tools that write needs --mcp-call-tools")
-    candidates = [
-        t
-        for t in _tools(mcp_session)
-        if _annotations(t).get("idempotentHint") is True and _annotations(t).get("readOnlyHint") is not True
-    ]
-    if not candidates:
-        pytest.skip("no tool is annotated idempotentHint: true")
-    for tool in candidates:
+    for tool in _writing_tools(mcp_session, verdict, "idempotentHint", True):
         try:
             arguments = valid_arguments(tool.get("inputSchema"))
         except NoExample:
