@@ -61,6 +61,7 @@ class Exchange:
     http: HttpInfo | None = None
     failure: str | None = None  # a transport-level failure for this request (HTTP 4xx, no JSON body)
     loose_match: bool = False  # matched only after converting ids to strings (RPC-02)
+    matched_by_post: bool = False  # HTTP: an id-null error body matched by the POST it answered
     before: Any = None  # an observer's note taken when the request left (sandbox fingerprints)
     changes: list[Any] = field(default_factory=list)  # what an observer saw change meanwhile
 
@@ -277,7 +278,8 @@ class Session:
         for item in message if isinstance(message, list) else [message]:
             if isinstance(item, dict) and item.get("id") is not None:
                 self._abandoned.add(_key(item["id"]))
-        self.transport.send(message, headers=headers)
+        merged = {**(self.http_headers(message) or {}), **(headers or {})}
+        self.transport.send(message, headers=merged or None)
 
     def send_raw(self, data: bytes, *, headers: dict[str, str] | None = None) -> None:
         self.transport.send_raw(data, headers=headers)
@@ -360,6 +362,8 @@ class Session:
                 if incoming.request_id is not None and message.get("id") is None:
                     # HTTP error bodies with id null still answer the POST they came on
                     exchange = self._pending.pop(_key(incoming.request_id), None)
+                    if exchange is not None:
+                        exchange.matched_by_post = True
                 if exchange is None:
                     if _key(message.get("id")) in self._abandoned:
                         record.answers = "(unawaited)"
@@ -466,6 +470,8 @@ class Session:
             self.state = previous
             return exchange
         meta = result.get("_meta") or {}
+        if self.transport.kind == "http":
+            self.transport.protocol_version = version  # type: ignore[attr-defined]
         self.state = ServerState(
             era="modern",
             protocol_version=version,

@@ -99,6 +99,8 @@ def check_frames(
         elif frame.answers is not None:
             if _is_parse_error_reply(message):
                 continue  # id null is allowed there (RPC-08 note): no schema check
+            if frame.http is not None and frame.http.status >= 400 and message.get("id") is None:
+                continue  # an HTTP refusal's body answers its POST; HTTP-* checks judge it
             rule = "RPC-04" if "error" in message else SCHEMA_RULE_BY_METHOD.get(frame.answers, "RPC-01")
             errors = schema.validate_response(version, frame.answers, message)
             findings.extend(_schema(rule, errors, message, method=frame.answers))

@@ -41,8 +41,8 @@ def envelope(message: Any) -> list[Finding]:
 
 def id_echo(exchange: Exchange) -> list[Finding]:
     """RPC-02: the response id equals the request id, with the same JSON type."""
-    if exchange.response is None:
-        return []
+    if exchange.response is None or exchange.matched_by_post:
+        return []  # an HTTP refusal with id null answers its own POST: no id to compare
     sent, got = exchange.request.get("id"), exchange.response.get("id")
     error = exchange.response.get("error")
     if got is None and isinstance(error, dict) and error.get("code") in (-32700, -32600):
