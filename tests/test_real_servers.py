@@ -64,23 +64,6 @@ EXPECTED: dict[str, set[str]] = {
 TIMEOUTS = {"everything-stdio": 25.0, "everything-http": 25.0}
 
 
-# Failures that are harness bugs, not server deviations: tolerated (as xfail, naming the
-# bug) until the owning module is fixed, so they can never pass as documented deviations.
-HARNESS_MISFIRES: dict[str, dict[str, str]] = {
-    "sdk-http": {
-        "RPC-02": "an HTTP 400 -32600 body with id null (JSON-RPC's answer to an invalid request: "
-        "params 5, 0 or false) is matched to its POST by the session and then judged by id_echo",
-        "RPC-05": "the property machine counts an id-null HTTP 4xx body that answers a raw frame's own POST "
-        "as a reply to a notification sent meanwhile (HTTP replies arrive out of order)",
-    },
-    "everything-http": {
-        "RPC-02": "HTTP 400 bodies with id null (-32700 for params: 5, -32000 'Server not initialized' for "
-        "initialize without protocolVersion) are matched to their POST and judged by id_echo",
-        "RPC-04": "the same HTTP 400 -32000 refusal with id null is schema-validated as a JSON-RPC response",
-    },
-}
-
-
 def everything_entry() -> Path:
     """dist/index.js of the pinned server-everything, installed with npm if needed."""
     entry = EVERYTHING_DIR / "dist" / "index.js"
@@ -144,11 +127,5 @@ def test_real_server_run_finishes_with_only_known_deviations(tmp_path, name):
     elapsed = time.monotonic() - started
     print(f"{name}: {elapsed:.0f} s, failing {sorted(run.failing())}, warning {sorted(run.warning())}")
     assert finished(run) == [], run.output
-    misfires = HARNESS_MISFIRES.get(name, {})
-    unexpected = run.failing() - EXPECTED[name] - set(misfires)
+    unexpected = run.failing() - EXPECTED[name]
     assert unexpected == set(), f"undocumented failures on {name}: {sorted(unexpected)}\n{run.output}"
-    pending = sorted(run.failing() & set(misfires))
-    if pending:
-        pytest.xfail(
-            "harness bugs, not server deviations: " + "; ".join(f"{r}: {misfires[r]}" for r in pending)
-        )
