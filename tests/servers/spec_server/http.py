@@ -218,7 +218,8 @@ class HttpApp:
                 return self.accepted(version)
             rejected = isinstance(out[0], dict) and "error" in out[0] and out[0].get("id") is None
             return self.json(out[0], 400 if rejected else 200, version=version)
-        if not (isinstance(msg, dict) and "id" in msg and "method" in msg):
+        if not (isinstance(msg, dict) and "id" in msg and "method" in msg) or not _is_request(msg):
+            # not a well-formed request (no method, a non-string method, jsonrpc != 2.0): -32600 first
             out = await asyncio.to_thread(self.server.handle_frame, body, conn, lambda m: None)
             if not out:
                 return self.accepted(version)
@@ -242,7 +243,8 @@ class HttpApp:
         if isinstance(msg, list):
             return fail(400, INVALID_REQUEST, "Batches are not supported")
         conn = Conn(transport="http")
-        if not (isinstance(msg, dict) and "id" in msg and "method" in msg):
+        if not (isinstance(msg, dict) and "id" in msg and "method" in msg) or not _is_request(msg):
+            # not a well-formed request (no method, a non-string method, jsonrpc != 2.0): -32600 first
             out = await asyncio.to_thread(self.server.handle_frame, body, conn, lambda m: None)
             return self.json(out[0], 400, headers, version) if out else self.accepted(version)
         params = msg.get("params") if isinstance(msg.get("params"), dict) else {}
