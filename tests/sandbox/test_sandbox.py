@@ -16,14 +16,14 @@ CONTRACT = {"DATABASE_URL", "DATABASE_URL_READONLY", "VECTOR_BACKEND", "VECTOR_U
 def test_full_sandbox_contract_and_cleanup() -> None:
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     with Sandbox(seed=42, provider="local") as sb:
-        assert {b.name for b in sb.backends} == {"postgres", "jira"}
+        assert {b.name for b in sb.backends} == {"postgres", "jira", "idp"}
         env = sb.env()
         assert env.keys() >= CONTRACT
         assert env["SANDBOX_SEED"] == "42"
-        for key in ("DATABASE_URL", "VECTOR_URL", "JIRA_URL"):
+        for key in ("DATABASE_URL", "VECTOR_URL", "JIRA_URL", "OAUTH_ISSUER"):
             assert "127.0.0.1" in env[key]
         fps = sb.fingerprint()
-        assert set(fps) == {"postgres", "jira"}
+        assert set(fps) == {"postgres", "jira", "idp"}
         assert sb.changes_since(fps) == []
         canaries = sb.canaries()
         assert any(c.startswith("CANARY-JIRA-") for c in canaries)
