@@ -176,6 +176,10 @@ def test_rpc13_every_result_has_a_result_type(mcp_session, verdict):
     """Sample each family's list method; the per-frame check requires resultType on every result."""
     caps = mcp_session.state.capabilities
     harmless(mcp_session)
-    for family, method in (("tools", "tools/list"), ("resources", "resources/list"), ("prompts", "prompts/list")):
+    for family, method in (
+        ("tools", "tools/list"),
+        ("resources", "resources/list"),
+        ("prompts", "prompts/list"),
+    ):
         if family in caps:
             mcp_session.request(method, {})

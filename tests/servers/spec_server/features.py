@@ -208,9 +208,16 @@ def _listed_tools(ctx: Ctx) -> list[dict]:
     if ctx.fault("TOOL-15-bad-x-mcp-header"):
         slow = next(t for t in tools if t["name"] == "slow")
         slow["inputSchema"]["properties"]["seconds"]["x-mcp-header"] = "Seconds"
-    if ctx.modern and (ctx.fault("MRTR-01-empty-input-required") or ctx.fault("MRTR-02-undeclared-elicitation")):
-        tools.append({"name": "needs_input", "description": "Asks the client for input (MRTR).",
-                      "inputSchema": {"type": "object"}})
+    if ctx.modern and (
+        ctx.fault("MRTR-01-empty-input-required") or ctx.fault("MRTR-02-undeclared-elicitation")
+    ):
+        tools.append(
+            {
+                "name": "needs_input",
+                "description": "Asks the client for input (MRTR).",
+                "inputSchema": {"type": "object"},
+            }
+        )
     if ctx.fault("TOOL-11-list-varies") and ctx.state.tool_called:
         tools.append({"name": "late_tool", "inputSchema": {"type": "object"}})
     return tools
@@ -392,8 +399,12 @@ def _image(ctx: Ctx, args: dict) -> dict:
     content = [block]
     if ctx.fault("TOOL-13-embedded-without-resources"):
         text = _TEXTS["spec://static/alpha"]
-        content.append({"type": "resource", "resource": {"uri": "spec://static/alpha", "mimeType": text[1],
-                                                         "text": text[2]}})
+        content.append(
+            {
+                "type": "resource",
+                "resource": {"uri": "spec://static/alpha", "mimeType": text[1], "text": text[2]},
+            }
+        )
     return {"content": content}
 
 
@@ -409,8 +420,10 @@ def _needs_input(ctx: Ctx, args: dict) -> dict:
     """Only listed under the MRTR faults: an InputRequiredResult, broken as the fault says."""
     if ctx.fault("MRTR-01-empty-input-required"):
         return {"resultType": "input_required"}
-    elicit = {"method": "elicitation/create",
-              "params": {"message": "Proceed?", "requestedSchema": {"type": "object", "properties": {}}}}
+    elicit = {
+        "method": "elicitation/create",
+        "params": {"message": "Proceed?", "requestedSchema": {"type": "object", "properties": {}}},
+    }
     return {"resultType": "input_required", "inputRequests": {"confirm": elicit}}
 
 
@@ -462,10 +475,18 @@ def list_resources(ctx: Ctx, params: dict) -> dict:
 
 def list_templates(ctx: Ctx, params: dict) -> dict:
     items = [
-        {"uriTemplate": "spec://items/{id}", "name": "item", "mimeType": "text/plain",
-         "description": "An item by id ([A-Za-z0-9_-]{1,64})."},
-        {"uriTemplate": "spec://users/{name}/profile", "name": "profile", "mimeType": "text/plain",
-         "description": "A user profile by name."},
+        {
+            "uriTemplate": "spec://items/{id}",
+            "name": "item",
+            "mimeType": "text/plain",
+            "description": "An item by id ([A-Za-z0-9_-]{1,64}).",
+        },
+        {
+            "uriTemplate": "spec://users/{name}/profile",
+            "name": "profile",
+            "mimeType": "text/plain",
+            "description": "A user profile by name.",
+        },
     ]
     page, cursor = paginate(ctx, "templates", items, params)
     result: dict[str, Any] = {"resourceTemplates": page}
@@ -522,11 +543,17 @@ def subscribe(ctx: Ctx, params: dict) -> dict:
 # --------------------------------------------------------------------------- prompts
 
 _PROMPTS = [
-    {"name": "greet", "description": "Greet someone by name.",
-     "arguments": [{"name": "name", "description": "Who to greet.", "required": True}]},
+    {
+        "name": "greet",
+        "description": "Greet someone by name.",
+        "arguments": [{"name": "name", "description": "Who to greet.", "required": True}],
+    },
     {"name": "plain", "description": "A prompt without arguments."},
-    {"name": "quote", "description": "A two-message exchange about a topic.",
-     "arguments": [{"name": "topic", "description": "Optional topic.", "required": False}]},
+    {
+        "name": "quote",
+        "description": "A two-message exchange about a topic.",
+        "arguments": [{"name": "topic", "description": "Optional topic.", "required": False}],
+    },
 ]
 NAMES = ("Ada", "Alan", "Alice", "Barbara", "Bob", "Grace", "Linus", "Margaret")
 
@@ -556,16 +583,17 @@ def get_prompt(ctx: Ctx, params: dict) -> dict:
                 raise RpcError(INVALID_PARAMS, "Missing required argument: name")
             who = "stranger"
         role = "system" if ctx.fault("PROMPT-02-bad-role") else "user"
-        return {"description": "A greeting",
-                "messages": [{"role": role, "content": _text(f"Hello, {who}!")}]}
+        return {"description": "A greeting", "messages": [{"role": role, "content": _text(f"Hello, {who}!")}]}
     if name == "plain":
         return {"messages": [{"role": "user", "content": _text("A plain prompt with no arguments.")}]}
     if name == "quote":
         topic = args.get("topic", "anything")
-        return {"messages": [
-            {"role": "user", "content": _text(f"Give me a quote about {topic}.")},
-            {"role": "assistant", "content": _text("Simplicity is prerequisite for reliability.")},
-        ]}
+        return {
+            "messages": [
+                {"role": "user", "content": _text(f"Give me a quote about {topic}.")},
+                {"role": "assistant", "content": _text("Simplicity is prerequisite for reliability.")},
+            ]
+        }
     if ctx.fault("PROMPT-03-unknown-prompt-ok"):
         return {"messages": []}
     raise RpcError(INVALID_PARAMS, f"Unknown prompt: {name}")
@@ -593,5 +621,10 @@ def complete(ctx: Ctx, params: dict) -> dict:
     values = [c for c in candidates if c.lower().startswith(value.lower())]
     if ctx.fault("COMP-02-too-many-values"):
         values = [f"{value}{i}" for i in range(150)]
-    return {"completion": {"values": values[:100] if len(values) <= 100 else values,
-                           "total": len(values), "hasMore": False}}
+    return {
+        "completion": {
+            "values": values[:100] if len(values) <= 100 else values,
+            "total": len(values),
+            "hasMore": False,
+        }
+    }
