@@ -18,6 +18,7 @@ from harness.session import META_SERVER_INFO, Exchange
 
 UNSUPPORTED_VERSION = -32022
 CACHE_SCOPES = ("public", "private")
+INPUT_REQUIRED_METHODS = ("tools/call", "resources/read", "prompts/get")
 
 
 def _result(exchange: Exchange) -> dict[str, Any] | None:
@@ -145,6 +146,8 @@ def cache_hints(exchange: Exchange) -> list[Finding]:
         return []
     method = exchange.method
     if result.get("resultType") == "input_required":
+        if method not in INPUT_REQUIRED_METHODS:
+            return []  # RPC-13 owns an input_required where none may be; one slip, one rule
         extra = [k for k in ("ttlMs", "cacheScope") if k in result]
         if extra:
             return [
