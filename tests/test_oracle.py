@@ -23,6 +23,7 @@ LIES = {
     "leaky-error": "SEC-01",
     "stack-trace": "SEC-02",
     "crash-on-jira-500": "LIVE-02",
+    "db-retry-forever": "LIVE-01",
 }
 FLAGS = ["--sandbox", "local"]
 

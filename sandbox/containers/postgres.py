@@ -150,6 +150,7 @@ class ContainerPostgresBackend(PostgresBackend):
 
     def stop(self) -> None:
         with self._lock:
+            self._stop_gate()
             for conn in [*self._conns.values(), self._maint]:
                 if conn is not None:
                     with contextlib.suppress(Exception):

@@ -30,6 +30,7 @@ from sandbox.paths import reap_stale_runs
 from sandbox.postgres import tracking
 from sandbox.postgres.binaries import PgInstall, discover
 from sandbox.postgres.cluster import ADMIN_ROLE, Cluster
+from sandbox.postgres.gate import PgGate
 from sandbox.postgres.seed import APP_ROLE, DATABASES, READONLY_ROLE, SEED_SUFFIX, database_acl
 from sandbox.postgres.template import Template, ensure_template, instantiate
 from sandbox.procs import service_user
@@ -72,6 +73,7 @@ class PostgresBackend:
         self._seed_globals = ""
         self._high_water: dict[str, int] = {}
         self._watchdog: subprocess.Popen | None = None
+        self.gate: PgGate | None = None  # what the server under test connects through (faults)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -93,6 +95,7 @@ class PostgresBackend:
                 self.stop()
             try:
                 self._start()
+                self.gate = PgGate(self.port).start()
             except BaseException:
                 self.stop()
                 raise
@@ -148,6 +151,7 @@ class PostgresBackend:
 
     def stop(self) -> None:
         with self._lock:
+            self._stop_gate()
             for conn in [*self._conns.values(), self._maint]:
                 if conn is not None:
                     with contextlib.suppress(Exception):
@@ -163,6 +167,23 @@ class PostgresBackend:
                 shutil.rmtree(self.root, ignore_errors=True)
                 self.root = None
 
+    def _stop_gate(self) -> None:
+        gate, self.gate = self.gate, None
+        if gate is not None:
+            gate.stop()
+
+    # ------------------------------------------------------------------ faults
+
+    def set_faults(self, refuse: bool = False, delay_ms: int = 0) -> None:
+        """Make the database refuse (and cut) or stall the server's connections; see gate.py."""
+        if self.gate is None:
+            raise RuntimeError("the postgres backend is not running")
+        self.gate.set_faults(refuse=refuse, delay_ms=delay_ms)
+
+    def clear_faults(self) -> None:
+        if self.gate is not None:
+            self.gate.clear_faults()
+
     # ------------------------------------------------------------------ contract
 
     @property
@@ -174,13 +195,18 @@ class PostgresBackend:
     def dsn(self, role: str, db: str) -> str:
         return f"postgresql://{role}:{self.passwords[role]}@127.0.0.1:{self.port}/{db}"
 
+    def client_dsn(self, role: str, db: str) -> str:
+        """A DSN through the gate: what the server under test gets, so faults reach it."""
+        port = self.gate.port if self.gate is not None else self.port
+        return f"postgresql://{role}:{self.passwords[role]}@127.0.0.1:{port}/{db}"
+
     def env(self) -> dict[str, str]:
         has_vector = self.install.has_vector
         return {
-            "DATABASE_URL": self.dsn(APP_ROLE, "enterprise"),
-            "DATABASE_URL_READONLY": self.dsn(READONLY_ROLE, "enterprise"),
+            "DATABASE_URL": self.client_dsn(APP_ROLE, "enterprise"),
+            "DATABASE_URL_READONLY": self.client_dsn(READONLY_ROLE, "enterprise"),
             "VECTOR_BACKEND": "pgvector" if has_vector else "none",
-            "VECTOR_URL": self.dsn(READONLY_ROLE, "knowledge"),
+            "VECTOR_URL": self.client_dsn(READONLY_ROLE, "knowledge"),
             "EMBEDDING_MODEL": "sandbox.embeddings",
         }
 

@@ -10,12 +10,14 @@ that only the sandbox can see.
     LYING_FAULT=stack-trace            errors carry a Python traceback                       -> SEC-02
     LYING_FAULT=crash-on-jira-500      open_ticket exits the process when Jira answers 500   -> LIVE-02
     LYING_FAULT=read-writes            resources/read of a customer touches last_viewed       -> SIDE-02
+    LYING_FAULT=db-retry-forever       reads retry the connection until the database answers -> LIVE-01
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 from typing import Annotated, Any
 
@@ -35,7 +37,14 @@ def _rw() -> psycopg.Connection:
 
 
 def _ro() -> psycopg.Connection:
-    conn = psycopg.connect(os.environ["DATABASE_URL_READONLY"], connect_timeout=5)
+    while FAULT == "db-retry-forever":  # the lie: no give-up, so a refusing database hangs the call
+        try:
+            conn = psycopg.connect(os.environ["DATABASE_URL_READONLY"], connect_timeout=5)
+            break
+        except psycopg.OperationalError:
+            time.sleep(0.2)
+    else:
+        conn = psycopg.connect(os.environ["DATABASE_URL_READONLY"], connect_timeout=5)
     conn.read_only = True
     return conn
 
