@@ -100,7 +100,8 @@ class PgGate:
             self._loop = loop
             try:
                 self._server = loop.run_until_complete(
-                    asyncio.start_server(self._accept, LOOPBACK, 0, reuse_address=True))
+                    asyncio.start_server(self._accept, LOOPBACK, 0, reuse_address=True)
+                )
                 self.port = self._server.sockets[0].getsockname()[1]
             except BaseException as exc:  # reported to start(); the thread ends
                 failure.append(exc)
@@ -199,7 +200,8 @@ class PgGate:
                 _reset(writer)
                 return
             up_reader, up_writer = await asyncio.wait_for(
-                asyncio.open_connection(*self.upstream), CONNECT_TIMEOUT_S)
+                asyncio.open_connection(*self.upstream), CONNECT_TIMEOUT_S
+            )
             link.upstream = up_writer
             self.stats.relayed += 1
             link.tasks = [
