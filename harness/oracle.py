@@ -35,4 +35,6 @@ class Oracle:
         now = self.sandbox.fingerprint()
         if now != before:
             self.changed += 1
-            exchange.changes = list(self.sandbox.changes_since(before))
+            # Ask only the backends that moved: each changes_since re-reads its state and log.
+            moved = {name: fp for name, fp in before.items() if now.get(name) != fp}
+            exchange.changes = list(self.sandbox.changes_since(moved))

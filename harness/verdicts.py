@@ -54,11 +54,14 @@ class VerdictCollector:
         self.config = config
         self.records: dict[str, TestRecord] = {}
         self.started = time.time()
+        self.profile: dict[str, Any] | None = None  # the first worker's probe, when this process has none
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties)
         if "mcp_rules" not in props:
             return
+        if self.profile is None and "mcp_profile" in props:
+            self.profile = json.loads(props["mcp_profile"])
         record = self.records.setdefault(report.nodeid, TestRecord(nodeid=report.nodeid))
         record.rules = list(props.get("mcp_rules") or [])
         record.version = props.get("mcp_version") or record.version
@@ -198,6 +201,10 @@ def build_report(
     for result in results:
         summary[result.verdict] += 1
     profile = getattr(run, "_profile", None)
+    if profile is None and collector.profile is not None:  # xdist controller: a worker's probe
+        from types import SimpleNamespace
+
+        profile = SimpleNamespace(**collector.profile)
     target = getattr(run, "target", None)
     versions = sorted({v for r in results for v in r.by_version if v != "-"})
     return {

@@ -36,6 +36,10 @@ def test_parallel_clean_run_matches_serial(tmp_path, serial_clean) -> None:
     assert "bringing up nodes" in parallel.run.output, parallel.describe()  # xdist really ran
     assert parallel.run.verdicts() == serial.run.verdicts(), parallel.describe()
     assert parallel.run.report["tests"] == serial.run.report["tests"]
+    # Only the workers probe the server; the merged report still says what it was.
+    for key in ("serverInfo", "protocolVersion", "capabilities"):
+        assert parallel.run.report["server"][key] == serial.run.report["server"][key], key
+    assert parallel.run.report["server"]["serverInfo"].get("name"), parallel.run.report["server"]
     assert parallel.survivors == [] and serial.survivors == [], (parallel.survivors, serial.survivors)
 
 
@@ -44,3 +48,27 @@ def test_parallel_fault_reports_exactly_its_rule(tmp_path) -> None:
     assert parallel.run.failing() == {FAULT_RULE}, parallel.describe()
     assert parallel.run.returncode == 1, parallel.describe()
     assert parallel.survivors == [], parallel.describe()
+
+
+@pytest.mark.parametrize("lie", ["", "readonly-writes"])
+def test_parallel_sandbox_runs_give_each_worker_its_own_database(tmp_path, lie) -> None:
+    """Under -n 2 with --sandbox each worker starts its own sandbox (a copy of the template), so
+    one worker's resets never undo the other's writes mid-test; a lie is still caught as its rule."""
+    import sys
+
+    from tests.suite_runner import REPO, run_suites
+
+    suites = [str(REPO / "suites" / "test_side_effects.py"), str(REPO / "suites" / "test_security.py")]
+    run = run_suites(
+        tmp_path / "out",
+        server_cmd=f"{sys.executable} {REPO / 'tests' / 'servers' / 'lying_server.py'}",
+        extra=[*PARALLEL, "--sandbox", "local", "--server-env", f"LYING_FAULT={lie}"],
+        timeout=10,
+        paths=suites,
+    )
+    assert run.report["server"]["serverInfo"].get("name") == "lying-test-server", run.report["server"]
+    if lie:
+        assert run.failing() == {"SIDE-01"}, run.output
+    else:
+        assert "bringing up nodes" in run.output, run.output  # xdist really ran
+        assert run.failing() == set() and run.returncode == 0, run.output
