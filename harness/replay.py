@@ -26,7 +26,6 @@ def replay(header: dict[str, Any], path: Path, server_args: list[str]) -> int:
         return replay_property(header, path, server_args)
     import pytest
 
-
     rule = header.get("rule")
     test = header.get("test") or ""
     version = header.get("version") or "latest"
@@ -73,9 +72,7 @@ def is_property_failure(header: dict[str, Any]) -> bool:
     return header.get("kind") == "property" or Path(test.split("::", 1)[0]).name == "test_properties.py"
 
 
-def replay_frames(
-    frames: list[dict[str, Any]], session: Any, timeout: float
-) -> tuple[list[Any], bool]:
+def replay_frames(frames: list[dict[str, Any]], session: Any, timeout: float) -> tuple[list[Any], bool]:
     """Re-send the client frames of a transcript on an opened session, waiting for each
     answer, and judge everything exactly as the property run did (`harness.machine.Wire`).
 
@@ -175,8 +172,10 @@ def replay_property(header: dict[str, Any], path: Path, server_args: list[str]) 
             print(f"replay: could not open a session at {version}")
             return 2
         sent = sum(1 for f in frames if f.get("dir") == "send")
-        print(f"replaying {path.name}: rule {rule}, {sent} client frame(s) at {version} "
-              f"against {target.describe() or shlex.join(server_args)}")
+        print(
+            f"replaying {path.name}: rule {rule}, {sent} client frame(s) at {version} "
+            f"against {target.describe() or shlex.join(server_args)}"
+        )
         findings, _complete = replay_frames(frames, session, args.mcp_timeout)
         print(render(session.transcript.since(session.__dict__.get("_replay_start", 0)), 40))
     except (NoResponse, TransportError) as exc:

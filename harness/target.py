@@ -71,8 +71,8 @@ class ServerTarget:
         return transport
 
     def launched_alive(self) -> bool:
-        return (
-            self._launched is None or (self._launched.proc is not None and self._launched.proc.poll() is None)
+        return self._launched is None or (
+            self._launched.proc is not None and self._launched.proc.poll() is None
         )
 
     def shutdown(self) -> None:
