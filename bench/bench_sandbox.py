@@ -43,6 +43,7 @@ def main() -> int:
     os.environ["MCP_SANDBOX_CACHE"] = str(cache)
     rows: list[tuple[str, float, float | None]] = []
     try:
+
         def make() -> Sandbox:
             return Sandbox(seed=args.seed, provider="local", backends=["postgres"], scale=args.scale)
 

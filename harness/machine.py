@@ -37,7 +37,7 @@ from harness.checks.jsonrpc import expect_error, id_echo, phantom_responses
 from harness.checks.resources import template_variables, traversal
 from harness.checks.tools import list_stable, unknown_tool
 from harness.findings import Finding, fail
-from harness.session import Exchange, NoResponse, Session
+from harness.session import DROP_GRACE, Exchange, NoResponse, Session
 from harness.transcript import Frame
 from harness.transport.base import ServerGone, TransportError
 
@@ -224,17 +224,30 @@ class Wire:
         return frame
 
     def call(
-        self, method: str, params: Any = None, *, id: Any = None, timeout: float | None = None
+        self,
+        method: str,
+        params: Any = None,
+        *,
+        id: Any = None,
+        timeout: float | None = None,
+        refusal: bool = False,
     ) -> Exchange:
-        return self.request(self.message(method, params, id=id), timeout=timeout)
+        """`refusal`: the answer is an error that takes no work, so a drop is spotted early."""
+        return self.request(self.message(method, params, id=id), timeout=timeout, refusal=refusal)
 
-    def request(self, frame: dict[str, Any], *, timeout: float | None = None) -> Exchange:
+    def request(
+        self, frame: dict[str, Any], *, timeout: float | None = None, refusal: bool = False
+    ) -> Exchange:
         """Send a request frame and wait for its answer; judge it. LIVE-01/02 are raised at once."""
         self.used_ids.add(_key(frame.get("id")))
         method = frame.get("method") if isinstance(frame.get("method"), str) else "?"
         try:
             exchange = self.session.send_request(method, message=frame)
-            self.session.wait(exchange, self.timeout if timeout is None else timeout)
+            self.session.wait(
+                exchange,
+                self.timeout if timeout is None else timeout,
+                drop_grace=DROP_GRACE if refusal else None,
+            )
         except NoResponse as exc:
             self.session.abandon([exc.exchange])
             self.pending.append(fail("LIVE-01", str(exc), frame))
@@ -566,7 +579,7 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
 
             @rule(name=gen.unknown_names(cat.tool_names))
             def call_unknown_tool(self, name: str) -> None:
-                self.wire.call("tools/call", {"name": name, "arguments": {}})
+                self.wire.call("tools/call", {"name": name, "arguments": {}}, refusal=True)
 
             @rule(
                 params=st.one_of(
@@ -579,7 +592,7 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
                 )
             )
             def call_tool_bad_params(self, params: Any) -> None:
-                self.wire.call("tools/call", params)
+                self.wire.call("tools/call", params, refusal=True)
 
         # -- resources ---------------------------------------------------------
         if cat.declared("resources"):
@@ -622,7 +635,7 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
 
             @rule(name=gen.unknown_names(prompt_names))
             def get_unknown_prompt(self, name: str) -> None:
-                self.wire.call("prompts/get", {"name": name, "arguments": {}})
+                self.wire.call("prompts/get", {"name": name, "arguments": {}}, refusal=True)
 
         # -- completion ----------------------------------------------------------
         if cat.declared("completions") and refs:
@@ -652,7 +665,7 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
 
         @rule(method=gen.unknown_methods())
         def unknown_method(self, method: str) -> None:
-            self.wire.call(method, {})
+            self.wire.call(method, {}, refusal=True)
 
         @rule(method=gen.unknown_notifications(), params=st.none() | st.just({"detail": "harness probe"}))
         def unknown_notification(self, method: str, params: Any) -> None:

@@ -38,15 +38,29 @@ LATEST_LEGACY = "2025-11-25"
 MAX_SERVER_REQUESTS_ANSWERED = 200  # a server that loops on requests is not fed forever
 
 
-class NoResponse(Exception):
-    """A request got no response within the timeout (LIVE-01 material)."""
+DROP_GRACE = 1.0  # seconds: see Session.wait(drop_grace=...)
 
-    def __init__(self, exchange: Exchange, timeout: float) -> None:
-        super().__init__(
-            f"no response to {exchange.method!r} (id {exchange.request.get('id')!r}) within {timeout:g}s"
-        )
+
+class NoResponse(Exception):
+    """A request got no response within the timeout (LIVE-01 material).
+
+    `dropped` is set when the wait ended early because the server answered a
+    ping sent after the request and still said nothing about the request.
+    """
+
+    def __init__(self, exchange: Exchange, timeout: float, dropped: float | None = None) -> None:
+        what = f"no response to {exchange.method!r} (id {exchange.request.get('id')!r})"
+        if dropped is None:
+            text = f"{what} within {timeout:g}s"
+        else:
+            text = (
+                f"{what}: dropped - the server answered a ping sent after it, then stayed silent on "
+                f"it for {dropped:g}s more"
+            )
+        super().__init__(text)
         self.exchange = exchange
         self.timeout = timeout
+        self.dropped = dropped
 
 
 @dataclass
@@ -64,6 +78,7 @@ class Exchange:
     matched_by_post: bool = False  # HTTP: an id-null error body matched by the POST it answered
     before: Any = None  # an observer's note taken when the request left (sandbox fingerprints)
     changes: list[Any] = field(default_factory=list)  # what an observer saw change meanwhile
+    dropped: bool = False  # no answer, though the server answered a ping sent after it (wait())
 
     @property
     def id(self) -> Any:
@@ -237,10 +252,11 @@ class Session:
         id: Any = None,
         timeout: float | None = None,
         headers: dict[str, str] | None = None,
+        drop_grace: float | None = None,
     ) -> Exchange:
         """Send a request and wait for its response; raises NoResponse or ServerGone."""
         exchange = self.send_request(method, params, id=id, headers=headers)
-        return self.wait(exchange, timeout)
+        return self.wait(exchange, timeout, drop_grace=drop_grace)
 
     def send_batch(self, messages: list[dict[str, Any]]) -> list[Exchange]:
         """Send several frames as one JSON array; returns the exchanges of its requests."""
@@ -286,17 +302,47 @@ class Session:
 
     # -- receiving -------------------------------------------------------------
     def wait(
-        self, exchange: Exchange, timeout: float | None = None, *, raise_on_timeout: bool = True
+        self,
+        exchange: Exchange,
+        timeout: float | None = None,
+        *,
+        raise_on_timeout: bool = True,
+        drop_grace: float | None = None,
     ) -> Exchange:
+        """Wait for `exchange`'s response, at most `timeout` seconds.
+
+        `drop_grace` is for requests a server can answer without doing any work
+        (malformed frames, bad params, unknown names): after that much silence a
+        ping goes out, and once the ping is answered the request gets
+        `drop_grace` more seconds. A server that answers a later ping but not
+        the request has dropped it; waiting out the full timeout would only
+        repeat that, at ten seconds a time (and in every shrinking step of a
+        property run). `exchange.dropped` then says so.
+        """
         timeout = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
+        probe_at = started + drop_grace if drop_grace else None
+        sentinel: Exchange | None = None
+        give_up_at = deadline
         while not exchange.answered:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            now = time.monotonic()
+            if sentinel is None and probe_at is not None and now >= probe_at:
+                sentinel = self.send_request("server/discover" if self.modern else "ping", {})
+            if sentinel is not None and sentinel.answered and give_up_at == deadline and drop_grace:
+                give_up_at = min(deadline, now + drop_grace)
+            if now >= give_up_at:
+                if sentinel is not None and not sentinel.answered:
+                    self.abandon([sentinel])
+                dropped = drop_grace if give_up_at < deadline else None
+                exchange.dropped = dropped is not None
                 if raise_on_timeout:
-                    raise NoResponse(exchange, timeout)
+                    raise NoResponse(exchange, timeout, dropped)
                 return exchange
-            self.pump(remaining)
+            limit = give_up_at if sentinel is not None or probe_at is None else min(probe_at, give_up_at)
+            self.pump(max(limit - now, 0.0))
+        if sentinel is not None and not sentinel.answered:
+            self.abandon([sentinel])
         return exchange
 
     def wait_for_id(self, request_id: Any, timeout: float) -> dict[str, Any] | None:

@@ -229,7 +229,17 @@ def list_tools(session: Session) -> tuple[list[Any], list[Exchange]]:
 
 
 def call_tool(
-    session: Session, name: Any, arguments: Any, *, timeout: float | None = None, **extra: Any
+    session: Session,
+    name: Any,
+    arguments: Any,
+    *,
+    timeout: float | None = None,
+    drop_grace: float | None = None,
+    **extra: Any,
 ) -> Exchange:
-    """`tools/call` with these arguments (and extra params such as a V4 `task`)."""
-    return session.request("tools/call", {"name": name, "arguments": arguments, **extra}, timeout=timeout)
+    """`tools/call` with these arguments (and extra params such as a V4 `task`).
+
+    `drop_grace` (Session.wait) for arguments the schema forbids: refusing them takes no work.
+    """
+    params = {"name": name, "arguments": arguments, **extra}
+    return session.request("tools/call", params, timeout=timeout, drop_grace=drop_grace)

@@ -6,6 +6,7 @@ import pytest
 
 from harness.checks.jsonrpc import error_reply, expect_error, id_echo, no_reply
 from harness.findings import fail, info, warn
+from harness.session import DROP_GRACE
 from suites._support import harmless, harmless_method, raw_request, replies_without_request, reply_to
 
 ODD_IDS = [0, -5, 2**53 - 1, "1", "ünï", "a b", ""]
@@ -106,7 +107,8 @@ def test_rpc11_bad_params_get_32602(mcp_session, verdict, case):
     if isinstance(params, dict):
         message = raw_request(mcp_session, message)
     exchange = mcp_session.send_request("tools/call", message=message)
-    mcp_session.wait(exchange, raise_on_timeout=False)  # silence is judged here (RPC-11), not as LIVE-01
+    # Silence is judged here (RPC-11), not as LIVE-01; refusing bad params takes no work.
+    mcp_session.wait(exchange, raise_on_timeout=False, drop_grace=DROP_GRACE)
     if not exchange.answered:
         mcp_session.abandon([exchange])
     verdict.add(expect_error("RPC-11", exchange, -32602, f"tools/call with bad params ({case})"))

@@ -16,7 +16,7 @@ import pytest
 from harness.checks import tools as checks
 from harness.examples import NoExample, hostile_arguments, invalid_arguments, safe_arguments, valid_arguments
 from harness.findings import fail, info
-from harness.session import Exchange, NoResponse, Session
+from harness.session import DROP_GRACE, Exchange, NoResponse, Session
 from harness.transport.base import ServerGone
 from suites._support import call_tool, harmless, list_tools
 
@@ -192,7 +192,8 @@ def test_tool14_hostile_arguments_are_refused_and_survived(mcp_session, verdict)
         for arguments in cases:
             what = f"tool {tool['name']!r} with {arguments.label}"
             try:
-                exchange = call_tool(mcp_session, tool["name"], arguments.value)
+                grace = None if arguments.valid else DROP_GRACE
+                exchange = call_tool(mcp_session, tool["name"], arguments.value, drop_grace=grace)
             except ServerGone:
                 verdict.add(fail("TOOL-14", f"the server died on {what}"))
                 raise  # and LIVE-02
