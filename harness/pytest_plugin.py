@@ -257,9 +257,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             ids.extend(mark.args)
         for rule_id in ids:
             rules.get(rule_id)  # unknown ids fail the collection loudly
-        if MCP_FIXTURES & set(getattr(item, "fixturenames", ())):
-            uses_mcp = True
-        item.user_properties.append(("mcp_rules", sorted(set(ids))))
+        needs_server = bool(MCP_FIXTURES & set(getattr(item, "fixturenames", ())))
+        uses_mcp = uses_mcp or needs_server
+        if ids or needs_server:  # other tests (the project's own, a user's) stay out of the report
+            item.user_properties.append(("mcp_rules", sorted(set(ids))))
     if uses_mcp and run.target is None:
         raise pytest.UsageError("these tests need a server: give --server-cmd CMD or --server-url URL")
 

@@ -1,0 +1,112 @@
+"""Session.wait(drop_grace=...): a dropped request is spotted early, a slow one is not.
+
+Real subprocesses speaking real frames: a tiny stdio server whose behaviour
+for `tools/call` is set by its first argument, while it always answers ping.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import time
+
+import pytest
+
+from harness.session import NoResponse, Session
+from harness.transport.stdio import StdioTransport
+
+SERVER = textwrap.dedent(
+    """
+    import json, sys, threading, time
+    mode = sys.argv[1]
+    out_lock = threading.Lock()
+
+    def send(message):
+        with out_lock:
+            sys.stdout.write(json.dumps(message) + "\\n")
+            sys.stdout.flush()
+
+    def late(message, seconds):
+        time.sleep(seconds)
+        send({"jsonrpc": "2.0", "id": message["id"], "result": {"content": [], "isError": False}})
+
+    for line in sys.stdin:
+        message = json.loads(line)
+        method, msg_id = message.get("method"), message.get("id")
+        if msg_id is None:
+            continue
+        if method == "initialize":
+            send({"jsonrpc": "2.0", "id": msg_id, "result": {"protocolVersion": "2025-11-25",
+                  "capabilities": {"tools": {}}, "serverInfo": {"name": "drop", "version": "1"}}})
+        elif method == "ping":
+            if mode == "all-slow":
+                time.sleep(6)
+            send({"jsonrpc": "2.0", "id": msg_id, "result": {}})
+        elif method == "tools/call":
+            if mode == "drop":
+                continue
+            if mode == "answers-late":
+                threading.Thread(target=late, args=(message, 1.4), daemon=True).start()
+            if mode == "all-slow":
+                late(message, 6)
+    """
+)
+
+
+def _session(tmp_path, mode: str) -> Session:
+    script = tmp_path / "drop_server.py"
+    script.write_text(SERVER)
+    transport = StdioTransport([sys.executable, str(script), mode])
+    transport.start()
+    session = Session(transport, timeout=20)
+    session.initialize("2025-11-25")
+    return session
+
+
+def test_a_dropped_request_is_given_up_soon_after_a_later_ping_is_answered(tmp_path):
+    session = _session(tmp_path, "drop")
+    try:
+        started = time.monotonic()
+        with pytest.raises(NoResponse) as caught:
+            session.request("tools/call", {"name": "x", "arguments": 5}, timeout=20, drop_grace=0.5)
+        took = time.monotonic() - started
+        assert 0.9 <= took < 5, took  # grace + ping + grace, far from the 20 s timeout
+        assert caught.value.dropped == 0.5 and caught.value.exchange.dropped
+        assert "dropped" in str(caught.value) and "ping" in str(caught.value)
+        assert any(e.method == "ping" and e.ok for e in session.exchanges)  # the sentinel really went out
+    finally:
+        session.close()
+
+
+def test_an_answer_within_the_grace_after_the_ping_still_counts(tmp_path):
+    session = _session(tmp_path, "answers-late")
+    try:
+        exchange = session.request("tools/call", {"name": "x", "arguments": {}}, timeout=20, drop_grace=1.0)
+        assert exchange.ok and not exchange.dropped
+    finally:
+        session.close()
+
+
+def test_a_server_slow_on_everything_gets_the_full_timeout_not_a_drop(tmp_path):
+    session = _session(tmp_path, "all-slow")
+    try:
+        started = time.monotonic()
+        with pytest.raises(NoResponse) as caught:
+            session.request("tools/call", {"name": "x", "arguments": {}}, timeout=3, drop_grace=0.5)
+        assert caught.value.dropped is None and "within 3s" in str(caught.value)
+        assert 2.9 <= time.monotonic() - started < 6
+    finally:
+        session.close()
+
+
+def test_without_drop_grace_silence_waits_out_the_timeout(tmp_path):
+    session = _session(tmp_path, "drop")
+    try:
+        started = time.monotonic()
+        with pytest.raises(NoResponse) as caught:
+            session.request("tools/call", {"name": "x", "arguments": 5}, timeout=2)
+        assert caught.value.dropped is None
+        assert time.monotonic() - started >= 1.9
+        assert not any(e.method == "ping" for e in session.exchanges)
+    finally:
+        session.close()
