@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -112,7 +111,7 @@ def _engines() -> list[str]:
 
 
 def _use(engine: str) -> None:
-    os.environ["MCP_HARNESS_SCHEMA_ENGINE"] = "python" if engine == "python" else "auto"
+    schema.set_engine("python" if engine == "python" else "auto")
 
 
 def main() -> None:

@@ -218,16 +218,29 @@ def _validator(version: str, name: str) -> Validator:
     return bundle.cls(ref, registry=bundle.registry)
 
 
+_engine_choice = os.environ.get("MCP_HARNESS_SCHEMA_ENGINE", "auto")
+
+
 def engine() -> str:
     """Which library decides validity: ``"jsonschema-rs"`` (fast path) or ``"jsonschema"``.
 
     The fast path only answers "valid?"; every error message still comes from
     jsonschema, so reports are identical whichever engine runs. Set
-    ``MCP_HARNESS_SCHEMA_ENGINE=python`` to force the pure-Python path.
+    ``MCP_HARNESS_SCHEMA_ENGINE=python`` (read at import; `set_engine` later)
+    to force the pure-Python path. Not read per call: an environment lookup
+    cost a tenth of a round trip.
     """
-    if jsonschema_rs is None or os.environ.get("MCP_HARNESS_SCHEMA_ENGINE", "auto") == "python":
+    if jsonschema_rs is None or _engine_choice == "python":
         return "jsonschema"
     return "jsonschema-rs"
+
+
+def set_engine(choice: str) -> None:
+    """``"python"`` or ``"auto"``, as MCP_HARNESS_SCHEMA_ENGINE would (tests and benchmarks)."""
+    global _engine_choice
+    if choice not in ("python", "auto"):
+        raise ValueError(f"unknown schema engine {choice!r}; use python or auto")
+    _engine_choice = choice
 
 
 @functools.cache

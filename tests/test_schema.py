@@ -562,11 +562,13 @@ def test_fast_engine_agrees_with_jsonschema_on_every_definition(version: str) ->
 
 
 @pytest.mark.parametrize("version", ALL_VERSIONS)
-def test_engines_give_identical_reports(version: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_engines_give_identical_reports(version: str) -> None:
     frames = [(m, f) for m, f in good_frames(version)] + [(m, f) for m, f, _ in bad_frames(version)]
-    monkeypatch.setenv("MCP_HARNESS_SCHEMA_ENGINE", "python")
-    assert schema.engine() == "jsonschema"
-    slow = [validate_incoming(version, f, m) for m, f in frames]
-    monkeypatch.setenv("MCP_HARNESS_SCHEMA_ENGINE", "auto")
+    schema.set_engine("python")
+    try:
+        assert schema.engine() == "jsonschema"
+        slow = [validate_incoming(version, f, m) for m, f in frames]
+    finally:
+        schema.set_engine("auto")
     fast = [validate_incoming(version, f, m) for m, f in frames]
     assert fast == slow
