@@ -9,6 +9,8 @@ REPORT ?= out
 SERVER_CMD ?= $(abspath $(PY)) examples/enterprise_server.py
 BASELINE ?= examples/enterprise_baseline.yaml
 PROTOCOL ?= latest
+# pytest-xdist workers for the main job, each with its own server and sandbox; 0 = serial
+WORKERS ?= 2
 PYTEST_WORKERS ?= 2
 
 .PHONY: venv test test-containers conformance sandbox lint bench clean report-screenshot
@@ -38,7 +40,7 @@ test-containers: $(STAMP)
 ## the main job: the reference server on the sandbox (local backends), every suite, the report
 conformance: $(STAMP)
 	$(VENV)/bin/mcp-harness run --server-cmd "$(SERVER_CMD)" --sandbox local --call-tools \
-		--protocol-version $(PROTOCOL) --baseline $(BASELINE) --report $(REPORT)
+		--protocol-version $(PROTOCOL) --baseline $(BASELINE) --report $(REPORT) -n $(WORKERS)
 
 ## a PNG of the HTML report, rendered by headless Chromium (installs Debian's chromium if missing)
 report-screenshot:

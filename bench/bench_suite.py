@@ -141,17 +141,21 @@ def main() -> int:
             runs = [("serial", [])] + ([("-n 2", ["-n", "2"])] if name == "spec" else [])
             if name == "reference":  # the main job (make conformance), and the same without backends
                 sandbox = ["--sandbox", "local", "--mcp-baseline", str(BASELINE)]
-                runs = [("sandbox", sandbox), ("no sandbox", ["--mcp-baseline", str(BASELINE)])]
+                runs = [
+                    ("sandbox", sandbox),
+                    ("sandbox -n 2", [*sandbox, "-n", "2"]),  # what make conformance runs
+                    ("no sandbox", ["--mcp-baseline", str(BASELINE)]),
+                ]
             for mode, extra in runs:
                 out = Path(tmp) / f"{name}-{mode.replace(' ', '')}"
                 rows.append(measure(f"{name} server, {mode}", suite_args(cmd, out, args.timeout, extra), out))
     reference = next((r for r in rows if r.label == "spec server, serial"), rows[-1])
     print_table(rows, reference)
-    main_job = next((r for r in rows if r.label == "reference server, sandbox"), None)
-    if main_job is not None:
-        verdict = "ok" if main_job.seconds <= TARGET_S else "MISSED"
-        seconds = main_job.seconds
-        print(f"\nreference server on the sandbox: {seconds:.1f} s, target <= {TARGET_S:.0f} s {verdict}")
+    for label in ("reference server, sandbox", "reference server, sandbox -n 2"):
+        row = next((r for r in rows if r.label == label), None)
+        if row is not None:
+            verdict = "ok" if row.seconds <= TARGET_S else "MISSED"
+            print(f"{label}: {row.seconds:.1f} s, target <= {TARGET_S:.0f} s {verdict}")
     print("\npeak RSS = VmHWM of the pytest process (with -n 2: the controller only, not its workers)")
     print("exit = the gate's exit code (0 clean, 1 a MUST rule failed; see docs/known-deviations.md)")
     return 0

@@ -186,6 +186,7 @@ class Wire:
         self._unmatched = len(session.unmatched)
         self._notified_at: int | None = None  # received index when a notification was sent
         self._malformed_since = False
+        self.dropped = False  # the last LIVE-01 was a drop (Session.wait drop_grace), not a hang
         self.pending: list[Finding] = []
         self.on_failure: Callable[[PropertyFailure], None] | None = None
 
@@ -250,6 +251,7 @@ class Wire:
             )
         except NoResponse as exc:
             self.session.abandon([exc.exchange])
+            self.dropped = exc.dropped is not None  # the server still answers: no restart needed
             self.pending.append(fail("LIVE-01", str(exc), frame))
             raise_findings(self.findings(), self.on_failure)
             raise
@@ -475,8 +477,10 @@ class Driver:
         (Hypothesis's last run of a bug is its shrunk example)."""
         if not self.recording:
             return
-        if any(f.rule in ("LIVE-01", "LIVE-02") for f in error.findings):
+        hung = any(f.rule == "LIVE-01" for f in error.findings) and not self.wire.dropped
+        if hung or any(f.rule == "LIVE-02" for f in error.findings):
             self.needs_restart = True
+        self.wire.dropped = False
         frames = self.session.transcript.since(self._seq)
         recorded = Recorded(error.findings[0].rule, error.findings, frames)
         best = self.failures.get(recorded.rule)

@@ -38,7 +38,7 @@ LATEST_LEGACY = "2025-11-25"
 MAX_SERVER_REQUESTS_ANSWERED = 200  # a server that loops on requests is not fed forever
 
 
-DROP_GRACE = 1.0  # seconds: see Session.wait(drop_grace=...)
+DROP_GRACE = 0.5  # seconds: see Session.wait(drop_grace=...)
 
 
 class NoResponse(Exception):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.pagination import PAGINATED, Page, Walk, cursor_key
-from harness.session import Exchange, Session
+from harness.session import DROP_GRACE, Exchange, Session
 
 
 def harmless_method(session: Session) -> str:
@@ -29,27 +29,44 @@ def raw_request(session: Session, message: dict[str, Any]) -> dict[str, Any]:
     return message
 
 
-def reply_to(session: Session, ids: tuple[Any, ...], timeout: float) -> dict[str, Any] | None:
-    """The first response carrying one of `ids` (None matches a missing or null id)."""
+def reply_to(
+    session: Session, ids: tuple[Any, ...], timeout: float, *, drop_grace: float | None = DROP_GRACE
+) -> dict[str, Any] | None:
+    """The first response carrying one of `ids` (None matches a missing or null id).
+
+    A frame sent raw has no exchange to wait on, so a ping goes out right after
+    it: once the ping is answered, a reply gets `drop_grace` more seconds
+    (within `timeout`), as in Session.wait. Silence is then a drop, found in
+    about a second instead of the whole `timeout`.
+    """
     import time
 
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     start = len(session.received)
-    while True:
-        for item in session.received[start:]:
-            message = item.message
-            if (
-                isinstance(message, dict)
-                and "method" not in message
-                and message.get("id") in ids
-                and type(message.get("id")) in {type(i) for i in ids}
-            ):
-                return message
-        start = len(session.received)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
-        session.pump(remaining)
+    sentinel = session.send_request(harmless_method(session), {}) if drop_grace else None
+    try:
+        while True:
+            for item in session.received[start:]:
+                message = item.message
+                if (
+                    isinstance(message, dict)
+                    and "method" not in message
+                    and message.get("id") in ids
+                    and type(message.get("id")) in {type(i) for i in ids}
+                ):
+                    return message
+            start = len(session.received)
+            now = time.monotonic()
+            if sentinel is not None and sentinel.answered and drop_grace:
+                deadline = min(deadline, (sentinel.received_at or now) + drop_grace)
+            remaining = deadline - now
+            if remaining <= 0:
+                return None
+            session.pump(remaining)
+    finally:
+        if sentinel is not None and not sentinel.answered:
+            session.abandon([sentinel])
 
 
 def replies_without_request(session: Session, since: int) -> list[dict[str, Any]]:

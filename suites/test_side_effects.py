@@ -181,7 +181,7 @@ BACKEND_FAULTS = {
     "jira-429": ("jira", {"status": 429}),
     "jira-slow": ("jira", {"delay_ms": 3000}),
     "postgres-refused": ("postgres", {"refuse": True}),
-    "postgres-slow": ("postgres", {"delay_ms": 1500}),
+    "postgres-slow": ("postgres", {"delay_ms": 1000}),
 }
 
 
