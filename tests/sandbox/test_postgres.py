@@ -478,3 +478,32 @@ def test_system_postgres_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
         assert sb.fingerprint() == before
     finally:
         sb.stop()
+
+
+def test_a_port_taken_by_someone_else_is_skipped(monkeypatch) -> None:
+    """free_port() can race another process; the cluster then retries on a new port."""
+    from sandbox.postgres import cluster
+    from sandbox.postgres.backend import PostgresBackend
+
+    squatter = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    squatter.bind(("127.0.0.1", 0))
+    squatter.listen()
+    taken = squatter.getsockname()[1]
+    real_free_port = cluster.free_port
+    offered: list[int] = []
+
+    def racing_free_port() -> int:
+        port = taken if not offered else real_free_port()
+        offered.append(port)
+        return port
+
+    monkeypatch.setattr(cluster, "free_port", racing_free_port)
+    backend = PostgresBackend(seed=42)
+    try:
+        backend.start()
+        assert offered[0] == taken and backend.port != taken and len(offered) == 2
+        with psycopg.connect(backend.env()["DATABASE_URL_READONLY"], connect_timeout=5) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        backend.stop()
+        squatter.close()
