@@ -62,24 +62,13 @@ def measure(label: str, args: list[str], report: Path | None = None) -> Measure:
     return Measure(label, seconds, peak_kb / 1024, tests, proc.returncode)
 
 
+# pytest over the default suites, quiet, no cache: every run below starts with this.
+PYTEST_SUITES = [PY, "-m", "pytest", str(REPO / "suites"), "-q", "-p", "no:cacheprovider"]
+
+
 def suite_args(server_cmd: str, report: Path, timeout: float, extra: list[str]) -> list[str]:
-    return [
-        PY,
-        "-m",
-        "pytest",
-        str(REPO / "suites"),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--server-cmd",
-        server_cmd,
-        "--mcp-timeout",
-        str(timeout),
-        "--mcp-call-tools",
-        "--mcp-report",
-        str(report),
-        *extra,
-    ]
+    options = ["--server-cmd", server_cmd, "--mcp-timeout", str(timeout), "--mcp-call-tools"]
+    return [*PYTEST_SUITES, *options, "--mcp-report", str(report), *extra]
 
 
 def _vm_hwm_kb(pid: int) -> int:
@@ -95,19 +84,7 @@ def _vm_hwm_kb(pid: int) -> int:
 
 
 def baseline() -> Measure:
-    args = [
-        PY,
-        "-m",
-        "pytest",
-        str(REPO / "suites"),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--collect-only",
-        "--server-cmd",
-        "true",
-    ]
-    return measure("baseline: collect only", args)
+    return measure("baseline: collect only", [*PYTEST_SUITES, "--collect-only", "--server-cmd", "true"])
 
 
 def print_table(rows: list[Measure], reference: Measure) -> None:
