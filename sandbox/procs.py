@@ -133,6 +133,9 @@ def stop_process(
                 os.killpg(pgid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=5)
+        if proc.stdin is not None:  # an owner pipe (sandbox/owner.py): ours to close
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
         # Orphans of the group (children that outlived their parent): kill them too.
         deadline = time.monotonic() + 2.0
         while group_alive(pgid) and time.monotonic() < deadline:

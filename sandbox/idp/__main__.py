@@ -26,7 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kid", required=True)
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--audience", default="")
+    parser.add_argument("--exit-with-stdin", action="store_true", help="stop when stdin closes")
     args = parser.parse_args(argv)
+    if args.exit_with_stdin:
+        from sandbox.owner import exit_with_stdin
+
+        exit_with_stdin()
     if not ipaddress.ip_address(args.host).is_loopback:
         parser.error(f"the sandbox binds loopback only, not {args.host!r}")
     secret = os.environ.get("IDP_CLIENT_SECRET", "")

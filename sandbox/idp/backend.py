@@ -76,13 +76,13 @@ class IdpBackend:
         cmd = [
             sys.executable, "-m", "sandbox.idp", "--host", "127.0.0.1", "--port", str(self.port),
             "--key-file", str(key_file), "--kid", self.key.kid, "--client-id", self.client_id,
-            "--audience", self.audience,
+            "--audience", self.audience, "--exit-with-stdin",
         ]  # fmt: skip
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it; we close our copy below
         try:
             self._proc = subprocess.Popen(
                 cmd,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,  # never written: it closes when we die (sandbox/owner.py)
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=env,

@@ -97,12 +97,13 @@ class JiraBackend:
             sys.executable, "-m", "sandbox.jira",
             "--host", "127.0.0.1", "--port", str(self.port), "--seed", str(self.seed),
             "--email", self.email, "--project", self.project, "--deployment", self.deployment,
+            "--exit-with-stdin",
         ]  # fmt: skip
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it; we close our copy below
         try:
             self._proc = subprocess.Popen(
                 cmd,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,  # never written: it closes when we die (sandbox/owner.py)
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=env,
@@ -164,6 +165,9 @@ class JiraBackend:
                     proc.wait(timeout=grace)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)  # stragglers in the group, if any
+            if proc.stdin is not None:  # the owner pipe (sandbox/owner.py)
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
         except Exception:  # teardown must never raise
             pass
 

@@ -55,6 +55,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--deployment", choices=("Cloud", "Server"), default="Cloud")
     parser.add_argument("--tickets", type=int, default=300)
     parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument(
+        "--exit-with-stdin", action="store_true", help="stop when stdin closes (the owner died)"
+    )
     args = parser.parse_args(argv)
     if not args.token or not args.admin_token:
         parser.error(
@@ -69,6 +72,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.exit_with_stdin:
+        from sandbox.owner import exit_with_stdin
+
+        exit_with_stdin()
     config = Config(
         seed=args.seed,
         email=args.email,
