@@ -41,7 +41,6 @@ def test_services_die_with_a_killed_owner() -> None:
     import signal
     import subprocess
     import sys
-    import time
     from pathlib import Path
 
     script = (
