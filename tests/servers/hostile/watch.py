@@ -129,10 +129,17 @@ def marked(mark: str) -> list[str]:
     return found
 
 
+# Descendants that were alive before the watched block began: a session-scoped
+# sandbox of this test worker (tests/sandbox/conftest.py) is not the run's doing.
+_preexisting: set[int] = set()
+
+
 def adopted() -> list[str]:
-    """Live descendants of this process (zombies are reaped and not counted)."""
+    """Live descendants of this process that the watched block started (zombies are reaped)."""
     found = []
     for child in psutil.Process().children(recursive=True):
+        if child.pid in _preexisting:
+            continue
         try:
             if child.status() == psutil.STATUS_ZOMBIE:
                 if child.ppid() == os.getpid():
@@ -148,6 +155,8 @@ def adopted() -> list[str]:
 def subreaper() -> Iterator[None]:
     """Make this process the reaper of orphans below it while the block runs (Linux)."""
     libc = ctypes.CDLL(None, use_errno=True)
+    _preexisting.clear()
+    _preexisting.update(child.pid for child in psutil.Process().children(recursive=True))
     on = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     try:
         yield
