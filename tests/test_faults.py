@@ -41,9 +41,17 @@ def test_correct_spec_server_passes_clean(tmp_path, version):
     assert run.report["summary"]["pass"] > 10
 
 
+# A secret-looking variable in every fault run's server environment, so SEC-01-leak-secret has
+# something to leak whatever the environment CI happens to have (the harness guards the values
+# of secret-looking variables it hands the server).
+SERVER_SECRET = ["--server-env", "SPEC_SERVER_API_TOKEN=sk-test-7c1d44e09b5f2a68"]
+
+
 @pytest.mark.parametrize("fault", STDIO_FAULTS, ids=[f["name"] for f in STDIO_FAULTS])
 def test_fault_is_reported_as_exactly_its_rule(tmp_path, fault):
-    run = run_suites(tmp_path, server_cmd=spec_server_cmd(fault["name"]), version=fault_version(fault))
+    run = run_suites(
+        tmp_path, server_cmd=spec_server_cmd(fault["name"]), version=fault_version(fault), extra=SERVER_SECRET
+    )
     rule = fault["rule"]
     if rule == "HARN-03":
         assert run.returncode == 2, run.output
