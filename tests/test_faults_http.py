@@ -35,6 +35,11 @@ def fault_version(fault: dict) -> str:
     return V4 if V4 in versions else versions[-1]
 
 
+# The same property examples every run: random ones over HTTP sometimes met an extra
+# rule (RPC-05, RPC-04) on a loaded box, and a meta-test must not depend on luck.
+DERANDOMIZED = ["--hypothesis-profile", "ci"]
+
+
 def test_every_http_rule_the_suites_claim_has_an_http_fault():
     proven = {f["rule"] for f in HTTP_FAULTS}
     claimed = sorted(rule for rule in CLAIMED if rule.startswith("HTTP-"))
@@ -44,7 +49,11 @@ def test_every_http_rule_the_suites_claim_has_an_http_fault():
 @pytest.mark.parametrize("version", ALL_VERSIONS)
 def test_correct_spec_server_passes_clean_over_http(tmp_path, version):
     run = run_suites(
-        tmp_path, server_cmd=spec_server_cmd(extra=HTTP_ARGS), server_url=HTTP_URL, version=version
+        tmp_path,
+        server_cmd=spec_server_cmd(extra=HTTP_ARGS),
+        server_url=HTTP_URL,
+        version=version,
+        extra=DERANDOMIZED,
     )
     assert run.failing() == set(), run.output
     assert run.warning() == set(), run.output
@@ -60,6 +69,7 @@ def test_http_fault_is_reported_as_exactly_its_rule(tmp_path, fault):
         server_cmd=spec_server_cmd(fault["name"], extra=HTTP_ARGS),
         server_url=HTTP_URL,
         version=fault_version(fault),
+        extra=DERANDOMIZED,
     )
     rule = fault["rule"]
     if fault["verdict"] == "fail":
