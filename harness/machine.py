@@ -185,8 +185,9 @@ class Wire:
         self._exchanges = len(session.exchanges)
         self._unmatched = len(session.unmatched)
         self._notified_at: int | None = None  # received index when a notification was sent
-        self._malformed_since = False
         self.dropped = False  # the last LIVE-01 was a drop (Session.wait drop_grace), not a hang
+        self._malformed_owed = 0  # malformed frames whose id-less error reply has not been seen
+        self._scanned = len(session.received)  # received frames already put down to something
         self.pending: list[Finding] = []
         self.on_failure: Callable[[PropertyFailure], None] | None = None
 
@@ -280,7 +281,7 @@ class Wire:
 
     def malformed(self, kind: str, value: Any) -> None:
         """Send a frame that is not a valid request (raw bytes or a wrong JSON value)."""
-        self._malformed_since = True
+        self._malformed_owed += 1  # it may get an id-less error reply (RPC-08/09)
         if kind == "raw":
             data = value if isinstance(value, bytes) else str(value).encode("utf-8", "surrogateescape")
             if not data.endswith(b"\n"):
@@ -350,20 +351,30 @@ class Wire:
 
     def _check_notification_replies(self) -> None:
         """RPC-05: a response without an id that arrived after a notification, before the
-        next request was answered (and with no malformed frame in between, whose
-        -32700/-32600 reply legitimately has no id)."""
-        if self._notified_at is not None and not self._malformed_since:
-            for item in self.session.received[self._notified_at :]:
-                message = item.message
-                if (
-                    isinstance(message, dict)
-                    and "method" not in message
-                    and item.answers is None
-                    and message.get("id") is None
-                ):
-                    self.pending.append(fail("RPC-05", "the server replied to a notification", message))
+        next request was answered.
+
+        A malformed frame's -32700/-32600 reply legitimately has no id, and may be
+        dispatched late (answers can come in any order), so every id-less reply is
+        first put down to a malformed frame still owed one; only the rest, after a
+        notification, are replies to it.
+        """
+        received = self.session.received
+        for index in range(self._scanned, len(received)):
+            item = received[index]
+            message = item.message
+            if not (
+                isinstance(message, dict)
+                and "method" not in message
+                and item.answers is None
+                and message.get("id") is None
+            ):
+                continue
+            if self._malformed_owed > 0:
+                self._malformed_owed -= 1
+            elif self._notified_at is not None and index >= self._notified_at:
+                self.pending.append(fail("RPC-05", "the server replied to a notification", message))
+        self._scanned = len(received)
         self._notified_at = None
-        self._malformed_since = False
 
     def findings(self) -> list[Finding]:
         """Everything wrong since the last call: per-frame checks, ids, and the pending expectations."""
