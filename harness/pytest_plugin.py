@@ -119,6 +119,7 @@ class McpRun:
         self.sandbox_provider: str | None = config.getoption("--sandbox", None)
         self.sandbox: Any = None
         self._profile: ServerProfile | None = None
+        self.profile_reported = False  # sent to the xdist controller with the first test's report
         self.auth: Any = None  # harness.tokens.AuthRun, made before the probe
         self._secrets: list[str] | None = None
         self._shared: dict[str, Session] = {}
@@ -490,7 +491,7 @@ def _store(item: pytest.Item, found: Verdict, include_evidence: bool) -> None:
     )
     if include_evidence:
         item.user_properties.append(("mcp_transcript", json.dumps(found.evidence_frames(), default=str)))
-    if not getattr(found.run, "profile_reported", False):
+    if not found.run.profile_reported:
         # Once per process: under xdist only workers probe, and the controller writes the report.
         found.run.profile_reported = True
         profile = found.profile

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -301,6 +301,11 @@ class Session:
         self.transport.send_raw(data, headers=headers)
 
     # -- receiving -------------------------------------------------------------
+    @property
+    def harmless_method(self) -> str:
+        """A request every server must answer at once: ping (legacy) or server/discover (modern)."""
+        return "server/discover" if self.modern else "ping"
+
     def wait(
         self,
         exchange: Exchange,
@@ -312,38 +317,59 @@ class Session:
         """Wait for `exchange`'s response, at most `timeout` seconds.
 
         `drop_grace` is for requests a server can answer without doing any work
-        (malformed frames, bad params, unknown names): after that much silence a
-        ping goes out, and once the ping is answered the request gets
-        `drop_grace` more seconds. A server that answers a later ping but not
-        the request has dropped it; waiting out the full timeout would only
-        repeat that, at ten seconds a time (and in every shrinking step of a
-        property run). `exchange.dropped` then says so.
+        (malformed frames, bad params, unknown names): see `wait_until`.
+        `exchange.dropped` then says whether the wait ended on a drop.
         """
         timeout = self.timeout if timeout is None else timeout
+        outcome = self.wait_until(lambda: exchange.answered, timeout, drop_grace=drop_grace)
+        if outcome == "done":
+            return exchange
+        exchange.dropped = outcome == "dropped"
+        if raise_on_timeout:
+            raise NoResponse(exchange, timeout, drop_grace if exchange.dropped else None)
+        return exchange
+
+    def wait_until(
+        self,
+        done: Callable[[], bool],
+        timeout: float,
+        *,
+        drop_grace: float | None = None,
+        probe_after: float | None = None,
+    ) -> str:
+        """Take incoming frames until `done()`; returns "done", "timeout" or "dropped".
+
+        With `drop_grace`, a ping goes out after `probe_after` seconds of waiting
+        (default: `drop_grace`), and once it is answered the wait gets
+        `drop_grace` more seconds. A server that answers a later ping but not
+        what we wait for has dropped it; waiting out the whole timeout would
+        only repeat that, at ten seconds a time (and in every shrinking step of
+        a property run). A server slow on everything, the ping too, still gets
+        the whole timeout.
+        """
         started = time.monotonic()
         deadline = started + timeout
-        probe_at = started + drop_grace if drop_grace else None
+        probe_at = None
+        if drop_grace:
+            probe_at = started + (drop_grace if probe_after is None else probe_after)
         sentinel: Exchange | None = None
         give_up_at = deadline
-        while not exchange.answered:
-            now = time.monotonic()
-            if sentinel is None and probe_at is not None and now >= probe_at:
-                sentinel = self.send_request("server/discover" if self.modern else "ping", {})
-            if sentinel is not None and sentinel.answered and give_up_at == deadline and drop_grace:
-                give_up_at = min(deadline, now + drop_grace)
-            if now >= give_up_at:
-                if sentinel is not None and not sentinel.answered:
-                    self.abandon([sentinel])
-                dropped = drop_grace if give_up_at < deadline else None
-                exchange.dropped = dropped is not None
-                if raise_on_timeout:
-                    raise NoResponse(exchange, timeout, dropped)
-                return exchange
-            limit = give_up_at if sentinel is not None or probe_at is None else min(probe_at, give_up_at)
-            self.pump(max(limit - now, 0.0))
-        if sentinel is not None and not sentinel.answered:
-            self.abandon([sentinel])
-        return exchange
+        try:
+            while not done():
+                now = time.monotonic()
+                if sentinel is None and probe_at is not None and now >= probe_at:
+                    sentinel = self.send_request(self.harmless_method, {})
+                if sentinel is not None and sentinel.answered and drop_grace:
+                    give_up_at = min(deadline, (sentinel.received_at or now) + drop_grace)
+                if now >= give_up_at:
+                    return "dropped" if give_up_at < deadline else "timeout"
+                waiting_to_probe = sentinel is None and probe_at is not None
+                limit = min(probe_at, give_up_at) if waiting_to_probe else give_up_at
+                self.pump(max(limit - now, 0.0))
+            return "done"
+        finally:
+            if sentinel is not None and not sentinel.answered:
+                self.abandon([sentinel])
 
     def wait_for_id(self, request_id: Any, timeout: float) -> dict[str, Any] | None:
         """Wait for any response carrying `request_id` (for frames sent raw)."""

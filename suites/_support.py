@@ -13,7 +13,7 @@ from harness.session import DROP_GRACE, Exchange, Session
 
 def harmless_method(session: Session) -> str:
     """A request every server must answer: ping (legacy) or server/discover (modern)."""
-    return "server/discover" if session.modern else "ping"
+    return session.harmless_method
 
 
 def harmless(session: Session, *, id: Any = None, timeout: float | None = None) -> Exchange:
@@ -34,39 +34,31 @@ def reply_to(
 ) -> dict[str, Any] | None:
     """The first response carrying one of `ids` (None matches a missing or null id).
 
-    A frame sent raw has no exchange to wait on, so a ping goes out right after
-    it: once the ping is answered, a reply gets `drop_grace` more seconds
-    (within `timeout`), as in Session.wait. Silence is then a drop, found in
+    A frame sent raw has no exchange to wait on, so the ping of
+    `Session.wait_until` goes out at once: silence is then a drop, found in
     about a second instead of the whole `timeout`.
     """
-    import time
-
-    started = time.monotonic()
-    deadline = started + timeout
+    types = {type(i) for i in ids}
     start = len(session.received)
-    sentinel = session.send_request(harmless_method(session), {}) if drop_grace else None
-    try:
-        while True:
-            for item in session.received[start:]:
-                message = item.message
-                if (
-                    isinstance(message, dict)
-                    and "method" not in message
-                    and message.get("id") in ids
-                    and type(message.get("id")) in {type(i) for i in ids}
-                ):
-                    return message
-            start = len(session.received)
-            now = time.monotonic()
-            if sentinel is not None and sentinel.answered and drop_grace:
-                deadline = min(deadline, (sentinel.received_at or now) + drop_grace)
-            remaining = deadline - now
-            if remaining <= 0:
-                return None
-            session.pump(remaining)
-    finally:
-        if sentinel is not None and not sentinel.answered:
-            session.abandon([sentinel])
+    found: list[dict[str, Any]] = []
+
+    def answered() -> bool:
+        nonlocal start
+        for item in session.received[start:]:
+            message = item.message
+            if (
+                isinstance(message, dict)
+                and "method" not in message
+                and message.get("id") in ids
+                and type(message.get("id")) in types
+            ):
+                found.append(message)
+                return True
+        start = len(session.received)
+        return False
+
+    session.wait_until(answered, timeout, drop_grace=drop_grace, probe_after=0.0)
+    return found[0] if found else None
 
 
 def replies_without_request(session: Session, since: int) -> list[dict[str, Any]]:

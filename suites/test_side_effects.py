@@ -211,7 +211,7 @@ def test_backend_faults_are_survived(mcp_session, verdict, sandbox, fault):
             _call(mcp_session, tool["name"], arguments)  # NoResponse -> LIVE-01, crash -> LIVE-02
     finally:
         backend.clear_faults()
-    mcp_session.request("server/discover" if mcp_session.modern else "ping", {})
+    mcp_session.request(mcp_session.harmless_method, {})
 
 
 def _expand(template: str) -> str:

@@ -39,6 +39,8 @@ SCHEMA_RULE_BY_NOTIFICATION = {
     "notifications/message": "LOG-02",
     "notifications/progress": "PROG-01",
 }
+# The only methods whose V5 result may be input_required (RPC-13).
+INPUT_REQUIRED_METHODS = ("tools/call", "resources/read", "prompts/get")
 # Fields whose absence has a rule of its own; a schema error about them is
 # reported under that rule only, so one slip gives one rule.
 FIELD_RULES = {
@@ -158,7 +160,7 @@ def _result_type(method: str, message: dict[str, Any]) -> list[Finding]:
     kind = result.get("resultType")
     if kind is None:
         return [fail("RPC-13", f"{method} result has no resultType", message)]
-    if kind == "input_required" and method not in ("tools/call", "resources/read", "prompts/get"):
+    if kind == "input_required" and method not in INPUT_REQUIRED_METHODS:
         return [fail("RPC-13", f"{method} returned resultType input_required", message)]
     if kind not in ("complete", "input_required"):
         return [fail("RPC-13", f"unknown resultType {kind!r}", message)]

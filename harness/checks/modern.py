@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from harness.checks.frames import INPUT_REQUIRED_METHODS
 from harness.checks.jsonrpc import expect_error
 from harness.checks.meta import KEY
 from harness.findings import Finding, fail, info, warn
@@ -18,7 +19,6 @@ from harness.session import META_SERVER_INFO, Exchange
 
 UNSUPPORTED_VERSION = -32022
 CACHE_SCOPES = ("public", "private")
-INPUT_REQUIRED_METHODS = ("tools/call", "resources/read", "prompts/get")
 
 
 def _result(exchange: Exchange) -> dict[str, Any] | None:

@@ -192,13 +192,12 @@ class PostgresBackend:
             raise RuntimeError("the postgres backend is not running")
         return self.cluster.port
 
-    def dsn(self, role: str, db: str) -> str:
-        return f"postgresql://{role}:{self.passwords[role]}@127.0.0.1:{self.port}/{db}"
+    def dsn(self, role: str, db: str, port: int | None = None) -> str:
+        return f"postgresql://{role}:{self.passwords[role]}@127.0.0.1:{port or self.port}/{db}"
 
     def client_dsn(self, role: str, db: str) -> str:
         """A DSN through the gate: what the server under test gets, so faults reach it."""
-        port = self.gate.port if self.gate is not None else self.port
-        return f"postgresql://{role}:{self.passwords[role]}@127.0.0.1:{port}/{db}"
+        return self.dsn(role, db, self.gate.port if self.gate is not None else None)
 
     def env(self) -> dict[str, str]:
         has_vector = self.install.has_vector
