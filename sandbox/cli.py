@@ -36,8 +36,10 @@ err = Console(stderr=True)
 
 def write_env_file(path: Path, env: dict[str, str], pid: int) -> None:
     """Write `export K=V` lines (shell-quoted) plus the owner PID; mode 0600 from creation."""
-    lines = [f"# written by mcp-sandbox up (pid {pid}); stale when that process is gone",
-             f"export {PID_KEY}={pid}"]
+    lines = [
+        f"# written by mcp-sandbox up (pid {pid}); stale when that process is gone",
+        f"export {PID_KEY}={pid}",
+    ]
     lines += [f"export {key}={shlex.quote(value)}" for key, value in sorted(env.items())]
     tmp = path.with_name(path.name + f".{pid}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -120,14 +122,20 @@ def cmd_up(args: argparse.Namespace) -> int:
     sandbox = None
     try:
         with err.status("starting the sandbox") as status:
-            sandbox = Sandbox(seed=args.seed, provider=args.provider, scale=args.scale,
-                              progress=lambda msg: status.update(f"starting the sandbox: {msg}"))
+            sandbox = Sandbox(
+                seed=args.seed,
+                provider=args.provider,
+                scale=args.scale,
+                progress=lambda msg: status.update(f"starting the sandbox: {msg}"),
+            )
             sandbox.start()
         env = sandbox.env()
         write_env_file(env_file, env, os.getpid())
         _print_env(env)
-        err.print(f"[green]sandbox up[/] in {time.monotonic() - started:.1f}s (seed {sandbox.seed}, "
-                  f"provider {sandbox.provider}); env written to {env_file}. Ctrl-C stops it.")
+        err.print(
+            f"[green]sandbox up[/] in {time.monotonic() - started:.1f}s (seed {sandbox.seed}, "
+            f"provider {sandbox.provider}); env written to {env_file}. Ctrl-C stops it."
+        )
         while not stop_event.wait(3600):
             pass
     except (_Stop, KeyboardInterrupt):
@@ -155,8 +163,9 @@ def cmd_env(args: argparse.Namespace) -> int:
         return 1
     env, pid, alive = _owner(env_file)
     if not alive:
-        err.print(f"[yellow]{env_file} is stale: its `up` process (pid {pid}) is gone; "
-                  "run `mcp-sandbox down`")
+        err.print(
+            f"[yellow]{env_file} is stale: its `up` process (pid {pid}) is gone; run `mcp-sandbox down`"
+        )
         return 1
     env.pop(PID_KEY, None)
     _print_env(env)
@@ -230,8 +239,10 @@ def cmd_images(args: argparse.Namespace) -> int:
         return 1
     client = engine.docker_client(info)
     try:
-        print(f"engine: {info.server or 'unknown'} at {info.docker_host}; "
-              f"base image {images.base_image(client)}")
+        print(
+            f"engine: {info.server or 'unknown'} at {info.docker_host}; "
+            f"base image {images.base_image(client)}"
+        )
         if args.build or args.force:
             tags = images.ensure_images(client, progress=lambda m: err.print(m), force=args.force)
             for name, tag in tags.items():
@@ -260,9 +271,11 @@ def cmd_cache(args: argparse.Namespace) -> int:
     for template in templates:
         size = sum(f.stat().st_size for f in template.path.rglob("*") if f.is_file())
         meta = template.meta
-        print(f"  {template.path.name}: seed {meta['seed']}, scale {meta['sizes']['scale']}, "
-              f"PostgreSQL {meta['postgres_version']} ({meta['postgres_source']}), "
-              f"pgvector {'yes' if meta['has_vector'] else 'no'}, {size / 1e6:.0f} MB")
+        print(
+            f"  {template.path.name}: seed {meta['seed']}, scale {meta['sizes']['scale']}, "
+            f"PostgreSQL {meta['postgres_version']} ({meta['postgres_source']}), "
+            f"pgvector {'yes' if meta['has_vector'] else 'no'}, {size / 1e6:.0f} MB"
+        )
     if not templates:
         print("  (no templates)")
     return 0
@@ -275,20 +288,26 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="start the sandbox and stay up until Ctrl-C")
     up.add_argument("--seed", type=int, default=None, help="data seed (default: SANDBOX_SEED or 42)")
     up.add_argument("--provider", choices=["auto", "local", "docker"], default=None)
-    up.add_argument("--scale", type=float, default=None,
-                    help="data size factor (default: SANDBOX_SCALE or 1)")
+    up.add_argument(
+        "--scale", type=float, default=None, help="data size factor (default: SANDBOX_SCALE or 1)"
+    )
     up.add_argument("--env-file", default=argparse.SUPPRESS)
     up.set_defaults(func=cmd_up)
-    for name, func, text in (("env", cmd_env, "print the running sandbox's env"),
-                             ("status", cmd_status, "is a sandbox up?"),
-                             ("down", cmd_down, "stop the running sandbox")):
+    for name, func, text in (
+        ("env", cmd_env, "print the running sandbox's env"),
+        ("status", cmd_status, "is a sandbox up?"),
+        ("down", cmd_down, "stop the running sandbox"),
+    ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--env-file", default=argparse.SUPPRESS)
         p.set_defaults(func=func)
         if name == "down":
             p.add_argument("--timeout", type=float, default=30.0)
-            p.add_argument("--all", action="store_true",
-                           help="also remove the containers of sandbox runs that are still alive")
+            p.add_argument(
+                "--all",
+                action="store_true",
+                help="also remove the containers of sandbox runs that are still alive",
+            )
     cache = sub.add_parser("cache", help="list the cached templates (or --clear them)")
     cache.add_argument("--clear", action="store_true", help="delete them; they rebuild on the next up")
     cache.set_defaults(func=cmd_cache)

@@ -97,8 +97,9 @@ class Sandbox:
         if spec == "postgres" and self._run is not None:
             from sandbox.containers.postgres import ContainerPostgresBackend
 
-            return ContainerPostgresBackend(self._run, self.seed, self.sizes,
-                                            progress=lambda m: self._progress(f"postgres: {m}"))
+            return ContainerPostgresBackend(
+                self._run, self.seed, self.sizes, progress=lambda m: self._progress(f"postgres: {m}")
+            )
         if spec == "postgres":
             from sandbox.postgres.backend import PostgresBackend
 
@@ -107,8 +108,11 @@ class Sandbox:
             try:
                 from sandbox.jira.backend import JiraBackend
             except ImportError as exc:
-                warnings.warn(f"sandbox.jira.backend is not available ({exc}); starting without Jira",
-                              JiraBackendMissing, stacklevel=4)
+                warnings.warn(
+                    f"sandbox.jira.backend is not available ({exc}); starting without Jira",
+                    JiraBackendMissing,
+                    stacklevel=4,
+                )
                 return None
             workdir = self.workdir / "jira"
             workdir.mkdir(exist_ok=True)
@@ -123,8 +127,9 @@ class Sandbox:
             if "sizes" in inspect.signature(JiraBackend).parameters:
                 kwargs["sizes"] = self.sizes
             elif self.sizes.scale != 1.0:
-                warnings.warn("JiraBackend does not take `sizes`: its tickets assume the default scale",
-                              stacklevel=4)
+                warnings.warn(
+                    "JiraBackend does not take `sizes`: its tickets assume the default scale", stacklevel=4
+                )
             return JiraBackend(**kwargs)
         if spec == "idp":  # the test identity provider (OAUTH_* variables, AUTH rules; docs/auth.md)
             from sandbox.idp.backend import IdpBackend

@@ -26,8 +26,11 @@ def start(root: Path) -> subprocess.Popen:
     """Start a watchdog for `root`; keep the returned process, `stop()` it after stopping the service."""
     return subprocess.Popen(
         [sys.executable, "-m", "sandbox.watchdog", str(root)],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True, close_fds=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        close_fds=True,
         cwd=str(Path(__file__).resolve().parents[1]),  # so `-m sandbox.watchdog` resolves
     )
 

@@ -43,9 +43,6 @@ def proxy_cmd(mode: str) -> str:
     return f"{sys.executable} {PROXY} {mode} -- {spec_server_cmd()}"
 
 
-
-
-
 @dataclass(frozen=True)
 class Case:
     """One hostile behaviour, the server that shows it, and the verdict we expect."""
@@ -74,28 +71,45 @@ CASES = [
     # a cut-off line is junk on stdout, and the request it should have answered hangs
     _case("half-a-frame", proxy_cmd("half-frame"), {"STDIO-02", "LIVE-01"}, 240),
     # EOF in the middle of the tools/call answer: the server is gone (TOOL-14 may see it die on a tool)
-    _case("half-a-frame-then-exit", proxy_cmd("half-frame-exit"), {"LIVE-02"}, 240,
-          may_fail=frozenset({"TOOL-14"})),
+    _case(
+        "half-a-frame-then-exit",
+        proxy_cmd("half-frame-exit"),
+        {"LIVE-02"},
+        240,
+        may_fail=frozenset({"TOOL-14"}),
+    ),
     # 10 s, not 3: draining 100 MB through a 64 KiB pipe took 2-9 s on the loaded 2-CPU box
     # (0.4 s of it CPU in the harness); with 3 s the server is sometimes "not verified"
     _case("flood-100MB", spec_server_cmd("STDIO-02-flood"), {"STDIO-02"}, 360, timeout=10.0),
     _case("binary-garbage", spec_server_cmd("STDIO-02-binary-garbage"), {"STDIO-02"}, 240),
     _case("closes-stdout-keeps-running", spec_server_cmd("LIVE-02-close-stdout"), {"LIVE-02"}, 240),
     # the children keep stdout open, so the cut-off call is a hang rather than an EOF
-    _case("forks-children-and-exits", proxy_cmd("fork-and-exit"), {"LIVE-01"}, 300,
-          may_fail=HANGS_ON_TOOLS_CALL),
-    _case("ignores-sigterm", spec_server_cmd("LIVE-01-ignore-sigterm-and-hang"), {"LIVE-01"}, 480,
-          may_fail=HANGS_ON_TOOLS_CALL),
+    _case(
+        "forks-children-and-exits", proxy_cmd("fork-and-exit"), {"LIVE-01"}, 300, may_fail=HANGS_ON_TOOLS_CALL
+    ),
+    _case(
+        "ignores-sigterm",
+        spec_server_cmd("LIVE-01-ignore-sigterm-and-hang"),
+        {"LIVE-01"},
+        480,
+        may_fail=HANGS_ON_TOOLS_CALL,
+    ),
     # 100,000 nested arrays cannot be parsed: junk on stdout, echo calls unanswered.
     # (The fault registry expects RPC-01: no check maps an unparseable frame to it yet.)
-    _case("deep-nesting", spec_server_cmd("RPC-01-deep-nesting"), {"STDIO-02", "LIVE-01"}, 300,
-          may_fail=HANGS_ON_TOOLS_CALL),
+    _case(
+        "deep-nesting",
+        spec_server_cmd("RPC-01-deep-nesting"),
+        {"STDIO-02", "LIVE-01"},
+        300,
+        may_fail=HANGS_ON_TOOLS_CALL,
+    ),
     _case("duplicate-ids", spec_server_cmd("RPC-02-duplicate-ids"), {"RPC-02"}, 240),
     _case("phantom-responses", spec_server_cmd("RPC-02-phantom-response"), {"RPC-02"}, 240),
     # JSON-RPC allows answers in any order: nothing may be flagged
     _case("out-of-order-answers", proxy_cmd("out-of-order"), set(), 240),
-    _case("roots-list-loop", spec_server_cmd("CAP-03-roots-list-loop"), {"CAP-03"}, 240,
-          version="2025-11-25"),
+    _case(
+        "roots-list-loop", spec_server_cmd("CAP-03-roots-list-loop"), {"CAP-03"}, 240, version="2025-11-25"
+    ),
 ]
 
 
@@ -170,9 +184,7 @@ def test_transport_close_reaps_the_whole_tree(name: str) -> None:
     code, bound = TRANSPORT_CASES[name]
     mark = uuid.uuid4().hex
     with subreaper():
-        transport = StdioTransport(
-            [sys.executable, "-c", textwrap.dedent(code)], env={MARKER: mark}
-        )
+        transport = StdioTransport([sys.executable, "-c", textwrap.dedent(code)], env={MARKER: mark})
         transport.start()
         time.sleep(0.5)  # let it fork
         started = time.monotonic()

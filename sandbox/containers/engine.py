@@ -48,7 +48,8 @@ def find_engine(timeout: float = 2.0) -> EngineInfo:
     if info is None:
         raise EngineUnavailable(
             "no container engine answered (DOCKER_HOST, /var/run/docker.sock, /run/podman/podman.sock); "
-            "start one (scripts/podman-setup.sh) or use --provider local")
+            "start one (scripts/podman-setup.sh) or use --provider local"
+        )
     configure(info)
     return info
 

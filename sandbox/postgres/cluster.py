@@ -99,8 +99,10 @@ class Cluster:
         self.user.chown_tree(self.root)
         cmd = [
             self.install.program("initdb"),
-            "-D", str(self.datadir),
-            "-U", ADMIN_ROLE,
+            "-D",
+            str(self.datadir),
+            "-U",
+            ADMIN_ROLE,
             f"--pwfile={pwfile}",
             "--auth=scram-sha-256",
             "--encoding=UTF8",
@@ -110,8 +112,14 @@ class Cluster:
         ]
         try:
             result = subprocess.run(
-                cmd, cwd=self.root, env=self._env(), capture_output=True, text=True, timeout=timeout,
-                start_new_session=True, **self.user.popen_kwargs(),
+                cmd,
+                cwd=self.root,
+                env=self._env(),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                start_new_session=True,
+                **self.user.popen_kwargs(),
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -143,8 +151,13 @@ class Cluster:
             with open(self.logfile, "ab") as log:
                 self.proc = subprocess.Popen(
                     [self.install.program("postgres"), "-D", str(self.datadir), "-p", str(port)],
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.root,
-                    env=self._env(), start_new_session=True, **self.user.popen_kwargs(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=self.root,
+                    env=self._env(),
+                    start_new_session=True,
+                    **self.user.popen_kwargs(),
                 )
             try:
                 self._wait_ready(timeout)
@@ -194,6 +207,12 @@ class Cluster:
         if self.port is None:
             raise ClusterError("cluster is not running")
         return psycopg.connect(
-            host="127.0.0.1", port=self.port, dbname=dbname, user=user, password=password,
-            autocommit=autocommit, connect_timeout=10, application_name="mcp-sandbox",
+            host="127.0.0.1",
+            port=self.port,
+            dbname=dbname,
+            user=user,
+            password=password,
+            autocommit=autocommit,
+            connect_timeout=10,
+            application_name="mcp-sandbox",
         )

@@ -23,8 +23,18 @@ SEED_SUFFIX = "_seed"
 
 _TABLE_COLUMNS: dict[str, list[str]] = {
     "account_tiers": ["id", "name", "monthly_price", "seats", "support_level"],
-    "customers": ["id", "tier_id", "first_name", "last_name", "email", "company", "country", "phone",
-                  "created_at", "last_viewed"],
+    "customers": [
+        "id",
+        "tier_id",
+        "first_name",
+        "last_name",
+        "email",
+        "company",
+        "country",
+        "phone",
+        "created_at",
+        "last_viewed",
+    ],
     "products": ["id", "sku", "name", "category", "price", "active"],
     "orders": ["id", "customer_id", "status", "ordered_at", "total"],
     "order_items": ["id", "order_id", "product_id", "quantity", "unit_price"],
@@ -45,8 +55,9 @@ def create_roles(conn: psycopg.Connection, app_password: str, ro_password: str) 
             ).format(sql.Identifier(role), sql.Literal(password))
         )
     # Defence in depth only: the real guarantee is that app_ro has nothing but SELECT.
-    conn.execute(sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(
-        sql.Identifier(READONLY_ROLE)))
+    conn.execute(
+        sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(sql.Identifier(READONLY_ROLE))
+    )
     for db in ("postgres", "template1"):
         conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(db)))
 
@@ -61,7 +72,8 @@ def database_acl(conn: psycopg.Connection, db: str) -> None:
 
 def _copy(conn: psycopg.Connection, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
     with conn.cursor() as cur, cur.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
@@ -71,8 +83,9 @@ def _sync_sequences(conn: psycopg.Connection, tables: list[str]) -> None:
     """Move identity sequences past the explicit ids COPY loaded."""
     for table in tables:
         conn.execute(
-            sql.SQL("SELECT setval(pg_get_serial_sequence({t}, 'id'), max(id)) FROM {i} HAVING max(id) > 0")
-            .format(t=sql.Literal(table), i=sql.Identifier(table))
+            sql.SQL(
+                "SELECT setval(pg_get_serial_sequence({t}, 'id'), max(id)) FROM {i} HAVING max(id) > 0"
+            ).format(t=sql.Literal(table), i=sql.Identifier(table))
         )
 
 
@@ -87,8 +100,10 @@ def build_enterprise(conn: psycopg.Connection, data: dict[str, list[dict[str, An
     for table, columns in _TABLE_COLUMNS.items():
         _copy(conn, table, columns, [tuple(row[c] for c in columns) for row in data[table]])
     _sync_sequences(conn, [*_TABLE_COLUMNS, "customer_notes"])
-    conn.execute("INSERT INTO secrets_vault (name, value) VALUES ('canary', %s), ('stripe_api_key', %s)",
-                 (canary, "sk_live_" + canary.removeprefix("CANARY-")))
+    conn.execute(
+        "INSERT INTO secrets_vault (name, value) VALUES ('canary', %s), ('stripe_api_key', %s)",
+        (canary, "sk_live_" + canary.removeprefix("CANARY-")),
+    )
     conn.execute(read_sql("enterprise_grants.sql"))
     conn.execute("ANALYZE")
     _install_audit(conn)
@@ -97,8 +112,11 @@ def build_enterprise(conn: psycopg.Connection, data: dict[str, list[dict[str, An
 def build_knowledge(conn: psycopg.Connection, articles: list[dict[str, Any]], has_vector: bool) -> None:
     if has_vector:
         conn.execute("CREATE EXTENSION vector")
-    conn.execute(read_sql("knowledge.sql").replace(
-        "{embedding_type}", f"vector({embeddings.DIMENSIONS})" if has_vector else "real[]"))
+    conn.execute(
+        read_sql("knowledge.sql").replace(
+            "{embedding_type}", f"vector({embeddings.DIMENSIONS})" if has_vector else "real[]"
+        )
+    )
     columns = ["id", "topic", "title", "body", "updated_at", "embedding"]
     rows = []
     for article in articles:
@@ -107,13 +125,15 @@ def build_knowledge(conn: psycopg.Connection, articles: list[dict[str, Any]], ha
             value = embeddings.to_pgvector(vector)
         else:
             value = "{" + ",".join(f"{v:.7g}" for v in vector) + "}"
-        rows.append((article["id"], article["topic"], article["title"], article["body"],
-                     article["updated_at"], value))
+        rows.append(
+            (article["id"], article["topic"], article["title"], article["body"], article["updated_at"], value)
+        )
     _copy(conn, "kb_articles", columns, rows)
     _sync_sequences(conn, ["kb_articles"])
     if has_vector:
-        conn.execute("CREATE INDEX kb_articles_embedding_idx ON kb_articles "
-                     "USING hnsw (embedding vector_cosine_ops)")
+        conn.execute(
+            "CREATE INDEX kb_articles_embedding_idx ON kb_articles USING hnsw (embedding vector_cosine_ops)"
+        )
     conn.execute(read_sql("knowledge_grants.sql"))
     conn.execute("ANALYZE")
     _install_audit(conn)
@@ -148,11 +168,15 @@ def seed_cluster(
     with connect("postgres") as conn:
         for db in DATABASES:
             seed_db = sql.Identifier(db + SEED_SUFFIX)
-            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                seed_db, sql.Identifier(db)))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                    seed_db, sql.Identifier(db)
+                )
+            )
             conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(seed_db))
             # Nobody may connect to (and so change) the pristine copy.
-            conn.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false IS_TEMPLATE true").format(
-                seed_db))
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false IS_TEMPLATE true").format(seed_db)
+            )
         conn.execute("CHECKPOINT")
     return digest

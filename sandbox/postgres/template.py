@@ -81,7 +81,8 @@ def _locked(lockfile: Path, timeout: float) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     raise TimeoutError(
-                        f"another process holds {lockfile} for more than {timeout:.0f}s") from None
+                        f"another process holds {lockfile} for more than {timeout:.0f}s"
+                    ) from None
                 time.sleep(0.1)
         try:
             yield
@@ -123,7 +124,11 @@ def ensure_template(
 
 
 def _build(
-    install: PgInstall, seed: int, sizes: seed_data.Sizes, user: RunAs, final: Path,
+    install: PgInstall,
+    seed: int,
+    sizes: seed_data.Sizes,
+    user: RunAs,
+    final: Path,
     progress: Callable[[str], None],
 ) -> Template:
     build_root = runtime_dir(user, prefix="mcp-sandbox-build-")
@@ -145,8 +150,12 @@ def _build(
         cluster.start()
         meta["data_hash"] = seed_cluster(
             lambda db: cluster.connect(db, "sandbox_admin", meta["admin_password"]),
-            seed, sizes, install.has_vector, meta["canary"],
-            app_password=secrets.token_urlsafe(24), ro_password=secrets.token_urlsafe(24),
+            seed,
+            sizes,
+            install.has_vector,
+            meta["canary"],
+            app_password=secrets.token_urlsafe(24),
+            ro_password=secrets.token_urlsafe(24),
             progress=progress,
         )
         cluster.stop()

@@ -76,8 +76,10 @@ def _describe(provider: str, sandbox: Sandbox) -> None:
         where = ""
         if container is not None:
             wrapped = container.get_wrapped_container()
-            where = (f" container {wrapped.name} ({wrapped.image.tags[0] if wrapped.image.tags else '?'}) "
-                     f"via {os.environ.get('DOCKER_HOST', '?')}")
+            where = (
+                f" container {wrapped.name} ({wrapped.image.tags[0] if wrapped.image.tags else '?'}) "
+                f"via {os.environ.get('DOCKER_HOST', '?')}"
+            )
         timing = f", start-to-ready {ready:.2f}s" if ready is not None else ""
         _report.append(f"sandbox[{provider}] {backend.name}:{where}{timing}")
 

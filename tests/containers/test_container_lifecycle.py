@@ -30,9 +30,11 @@ def _labelled(client, run_id: str | None = None) -> list[str]:  # type: ignore[n
     from sandbox.containers.run import LABEL_RUN
 
     selector = {"label": f"{LABEL_RUN}={run_id}" if run_id else LABEL_RUN}
-    return ([c.name for c in client.containers.list(all=True, filters=selector)]
-            + [n.name for n in client.networks.list(filters=selector)]
-            + [v.name for v in client.volumes.list(filters=selector)])
+    return (
+        [c.name for c in client.containers.list(all=True, filters=selector)]
+        + [n.name for n in client.networks.list(filters=selector)]
+        + [v.name for v in client.volumes.list(filters=selector)]
+    )
 
 
 def test_crashed_run_is_reaped() -> None:
@@ -42,8 +44,12 @@ def test_crashed_run_is_reaped() -> None:
     client = _client()
     try:
         host = owner_tag().rpartition(":")[0]
-        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                              capture_output=True, text=True, check=True).stdout.strip()
+        dead = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         labels = {LABEL_RUN: "crashtest", LABEL_OWNER: f"{host}:{dead}"}
         client.networks.create("mcp-sandbox-crashtest", driver="bridge", labels=labels)
         assert _labelled(client, "crashtest")
@@ -58,8 +64,13 @@ def test_cli_up_docker_prints_the_local_contract_and_down_leaves_nothing(tmp_pat
     require_engine()
     env_file = tmp_path / "sandbox.env"
     cli = [sys.executable, "-m", "sandbox", "--env-file", str(env_file)]
-    proc = subprocess.Popen([*cli, "up", "--provider", "docker"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [*cli, "up", "--provider", "docker"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 300
         while not env_file.exists() and time.monotonic() < deadline:

@@ -45,8 +45,9 @@ def table_digests(sb: Sandbox) -> dict[str, dict[str, str]]:
 
 def jira(sb: Sandbox) -> httpx.Client:
     env = sb.env()
-    return httpx.Client(base_url=env["JIRA_URL"], timeout=10.0,
-                        headers={"Authorization": f"Bearer {env['JIRA_API_TOKEN']}"})
+    return httpx.Client(
+        base_url=env["JIRA_URL"], timeout=10.0, headers={"Authorization": f"Bearer {env['JIRA_API_TOKEN']}"}
+    )
 
 
 def test_env_contract_is_the_same(sb: Sandbox, local_sb: Sandbox) -> None:
@@ -70,8 +71,10 @@ def test_same_seed_same_data(sb: Sandbox, local_sb: Sandbox) -> None:
 def test_same_jira_tickets(sb: Sandbox, local_sb: Sandbox) -> None:
     def keys_and_summaries(box: Sandbox) -> list[Any]:
         with jira(box) as client:
-            reply = client.get("/rest/api/2/search", params={"jql": "project = SUP ORDER BY key",
-                                                              "maxResults": 1000, "fields": "summary"})
+            reply = client.get(
+                "/rest/api/2/search",
+                params={"jql": "project = SUP ORDER BY key", "maxResults": 1000, "fields": "summary"},
+            )
             reply.raise_for_status()
             return [(i["key"], i["fields"]["summary"]) for i in reply.json()["issues"]]
 
@@ -93,8 +96,7 @@ def test_write_is_seen_and_reset_restores(sb: Sandbox) -> None:
     with psycopg.connect(sb.env()["DATABASE_URL"], autocommit=True) as conn:
         conn.execute("UPDATE customers SET last_viewed = now() WHERE id <= 5")
     changes = sb.changes_since(seed_fp)
-    assert [(c.what, c.operation, c.count) for c in changes] == [
-        ("enterprise/public.customers", "UPDATE", 5)]
+    assert [(c.what, c.operation, c.count) for c in changes] == [("enterprise/public.customers", "UPDATE", 5)]
     sb.reset()
     assert sb.changes_since(seed_fp) == []
     with psycopg.connect(sb.env()["DATABASE_URL"], autocommit=True) as conn:
@@ -108,8 +110,10 @@ def test_reset_is_a_noop_when_clean(sb: Sandbox) -> None:
 
 
 def test_readonly_role_cannot_write(sb: Sandbox) -> None:
-    with psycopg.connect(sb.env()["DATABASE_URL_READONLY"], autocommit=True) as conn, \
-            pytest.raises(psycopg.errors.InsufficientPrivilege):
+    with (
+        psycopg.connect(sb.env()["DATABASE_URL_READONLY"], autocommit=True) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
         conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
         conn.execute("DELETE FROM orders WHERE id = 1")
 
@@ -117,8 +121,16 @@ def test_readonly_role_cannot_write(sb: Sandbox) -> None:
 def test_jira_write_is_seen_and_reset_restores(sb: Sandbox) -> None:
     seed_fp = sb.fingerprint()
     with jira(sb) as client:
-        reply = client.post("/rest/api/2/issue", json={"fields": {
-            "project": {"key": "SUP"}, "issuetype": {"name": "Task"}, "summary": "parity probe"}})
+        reply = client.post(
+            "/rest/api/2/issue",
+            json={
+                "fields": {
+                    "project": {"key": "SUP"},
+                    "issuetype": {"name": "Task"},
+                    "summary": "parity probe",
+                }
+            },
+        )
         assert reply.status_code == 201, reply.text
         key = reply.json()["key"]
     changes = sb.changes_since(seed_fp)
@@ -140,6 +152,8 @@ def test_vector_search_answers(sb: Sandbox) -> None:
     if env["VECTOR_BACKEND"] != "pgvector":
         pytest.skip("this PostgreSQL has no pgvector")
     with psycopg.connect(env["VECTOR_URL"], autocommit=True) as conn:
-        rows = conn.execute("SELECT title FROM kb_articles ORDER BY embedding <=> %s::vector LIMIT 3",
-                            (to_pgvector(embed("reset my password")),)).fetchall()
+        rows = conn.execute(
+            "SELECT title FROM kb_articles ORDER BY embedding <=> %s::vector LIMIT 3",
+            (to_pgvector(embed("reset my password")),),
+        ).fetchall()
     assert len(rows) == 3

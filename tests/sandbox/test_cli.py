@@ -51,9 +51,14 @@ def test_provider_choice(monkeypatch) -> None:
 def test_up_env_down(tmp_path: Path) -> None:
     env_file = tmp_path / ".sandbox.env"
     base = [sys.executable, "-m", "sandbox", "--env-file", str(env_file)]
-    proc = subprocess.Popen([*base, "up", "--provider", "local"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    proc = subprocess.Popen(
+        [*base, "up", "--provider", "local"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
     try:
         deadline = time.monotonic() + 60
         while not env_file.exists() and time.monotonic() < deadline and proc.poll() is None:

@@ -19,8 +19,13 @@ def test_golden_hash_for_seed_42() -> None:
 
 def test_golden_hash_does_not_depend_on_the_process() -> None:
     code = "from sandbox import data; print(data.data_hash(42))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONHASHSEED": "12345", "PATH": ""}).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "12345", "PATH": ""},
+    ).stdout.strip()
     assert out == GOLDEN_SEED_42
 
 

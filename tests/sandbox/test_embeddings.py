@@ -26,11 +26,17 @@ def test_deterministic_golden() -> None:
 
 
 def test_deterministic_across_processes_and_hash_seeds() -> None:
-    code = ("from sandbox import embeddings as e; "
-            "print(repr([round(x, 9) for x in e.embed('reset password')]))")
+    code = (
+        "from sandbox import embeddings as e; print(repr([round(x, 9) for x in e.embed('reset password')]))"
+    )
     outputs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+        ).stdout
         for seed in ("1", "2")
     }
     assert len(outputs) == 1

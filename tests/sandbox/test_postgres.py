@@ -34,10 +34,14 @@ WRITES_AS_APP = {
     "setval": "SELECT setval('orders_id_seq', 99999)",
     "alter_own_role": "ALTER ROLE app SET statement_timeout = '5s'",
     "large_object": "SELECT lo_create(0)",
-    "merge": ("MERGE INTO customers c USING (VALUES (3, 'Acme')) v(id, company) ON c.id = v.id "
-              "WHEN MATCHED THEN UPDATE SET company = v.company"),
-    "insert_on_conflict": ("INSERT INTO account_tiers VALUES (1, 'Free', 0, 1, 'community') "
-                           "ON CONFLICT (id) DO UPDATE SET seats = 2"),
+    "merge": (
+        "MERGE INTO customers c USING (VALUES (3, 'Acme')) v(id, company) ON c.id = v.id "
+        "WHEN MATCHED THEN UPDATE SET company = v.company"
+    ),
+    "insert_on_conflict": (
+        "INSERT INTO account_tiers VALUES (1, 'Free', 0, 1, 'community') "
+        "ON CONFLICT (id) DO UPDATE SET seats = 2"
+    ),
 }
 
 
@@ -56,8 +60,9 @@ def test_copy_from_is_seen(clean: Sandbox, app: psycopg.Connection) -> None:
     with app.cursor().copy("COPY customer_notes (customer_id, author, body) FROM STDIN") as copy:
         copy.write_row((1, "agent", "bulk"))
         copy.write_row((2, "agent", "bulk"))
-    assert [(c.what, c.operation, c.count) for c in clean.changes_since(before)
-            if c.operation == "INSERT"] == [("enterprise/public.customer_notes", "INSERT", 2)]
+    assert [
+        (c.what, c.operation, c.count) for c in clean.changes_since(before) if c.operation == "INSERT"
+    ] == [("enterprise/public.customer_notes", "INSERT", 2)]
 
 
 def test_write_through_an_app_view_is_seen(clean: Sandbox, app: psycopg.Connection) -> None:
@@ -80,8 +85,12 @@ def test_drop_table_is_seen(clean: Sandbox, app: psycopg.Connection) -> None:
 
 def test_ddl_on_app_owned_table_is_seen(clean: Sandbox, app: psycopg.Connection) -> None:
     app.execute("CREATE TABLE scratch (id int)")
-    for statement in ("ALTER TABLE scratch ADD COLUMN note text", "CREATE INDEX ON scratch (id)",
-                      "ALTER TABLE scratch DISABLE TRIGGER ALL", "COMMENT ON TABLE scratch IS 'x'"):
+    for statement in (
+        "ALTER TABLE scratch ADD COLUMN note text",
+        "CREATE INDEX ON scratch (id)",
+        "ALTER TABLE scratch DISABLE TRIGGER ALL",
+        "COMMENT ON TABLE scratch IS 'x'",
+    ):
         before = clean.fingerprint()
         app.execute(statement)
         assert clean.fingerprint() != before, statement
@@ -138,13 +147,16 @@ def test_rolled_back_update_does_not_change_fingerprint(clean: Sandbox) -> None:
     assert clean.fingerprint() == before
 
 
-def test_readonly_reads_and_vector_search_do_not_change_fingerprint(clean: Sandbox,
-                                                                     app_ro: psycopg.Connection) -> None:
+def test_readonly_reads_and_vector_search_do_not_change_fingerprint(
+    clean: Sandbox, app_ro: psycopg.Connection
+) -> None:
     before = clean.fingerprint()
     app_ro.execute("SELECT * FROM customers LIMIT 10").fetchall()
     with psycopg.connect(clean.env()["VECTOR_URL"], autocommit=True) as conn:
-        conn.execute("SELECT id FROM kb_articles ORDER BY embedding <=> %s::vector LIMIT 3",
-                     (embeddings.to_pgvector(embeddings.embed("refund")),)).fetchall()
+        conn.execute(
+            "SELECT id FROM kb_articles ORDER BY embedding <=> %s::vector LIMIT 3",
+            (embeddings.to_pgvector(embeddings.embed("refund")),),
+        ).fetchall()
     assert clean.fingerprint() == before
 
 
@@ -174,8 +186,9 @@ READONLY_WRITES = [
 
 @pytest.mark.parametrize("statement", READONLY_WRITES)
 @pytest.mark.parametrize("force_read_write", [False, True], ids=["default", "read_write_session"])
-def test_app_ro_cannot_write(clean: Sandbox, app_ro: psycopg.Connection, statement: str,
-                             force_read_write: bool) -> None:
+def test_app_ro_cannot_write(
+    clean: Sandbox, app_ro: psycopg.Connection, statement: str, force_read_write: bool
+) -> None:
     before = clean.fingerprint()
     if force_read_write:  # the read-only default is only a default; privileges must hold anyway
         app_ro.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
@@ -242,8 +255,9 @@ def test_app_cannot_connect_elsewhere(clean: Sandbox, db: str) -> None:
 
 
 def test_app_is_not_superuser(app: psycopg.Connection) -> None:
-    row = app.execute("SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles "
-                      "WHERE rolname = current_user").fetchone()
+    row = app.execute(
+        "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+    ).fetchone()
     assert row == (False, False, False, False)
 
 
@@ -253,8 +267,9 @@ def test_app_is_not_superuser(app: psycopg.Connection) -> None:
 def test_listens_on_loopback_only(pg) -> None:
     postmaster = psutil.Process(pg.cluster.pid)
     pids = {postmaster.pid} | {child.pid for child in postmaster.children(recursive=True)}
-    listening = [c for c in psutil.net_connections(kind="all")
-                 if c.pid in pids and c.status == psutil.CONN_LISTEN]
+    listening = [
+        c for c in psutil.net_connections(kind="all") if c.pid in pids and c.status == psutil.CONN_LISTEN
+    ]
     assert listening, "postgres listens nowhere?"
     for conn in listening:
         assert conn.family == socket.AF_INET and conn.laddr.ip == "127.0.0.1", conn
@@ -325,17 +340,24 @@ def test_vector_search_finds_relevant_article(sandbox: Sandbox) -> None:
     query = embeddings.to_pgvector(embeddings.embed("reset password"))
     with psycopg.connect(env["VECTOR_URL"], autocommit=True) as conn:
         rows = conn.execute(
-            "SELECT title FROM kb_articles ORDER BY embedding <=> %s::vector LIMIT 3", (query,)).fetchall()
+            "SELECT title FROM kb_articles ORDER BY embedding <=> %s::vector LIMIT 3", (query,)
+        ).fetchall()
         conn.execute("SET enable_seqscan = off")  # 500 rows: the planner rightly prefers a scan
-        plan = "\n".join(r[0] for r in conn.execute(
-            "EXPLAIN SELECT id FROM kb_articles ORDER BY embedding <=> %s::vector LIMIT 3", (query,)))
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                "EXPLAIN SELECT id FROM kb_articles ORDER BY embedding <=> %s::vector LIMIT 3", (query,)
+            )
+        )
     assert "reset your password" in rows[0][0].lower()
     assert "kb_articles_embedding_idx" in plan
 
 
 def test_seeded_counts(clean: Sandbox, app_ro: psycopg.Connection) -> None:
-    counts = {t: app_ro.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-              for t in ("account_tiers", "customers", "products", "orders")}
+    counts = {
+        t: app_ro.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("account_tiers", "customers", "products", "orders")
+    }
     assert counts == {"account_tiers": 4, "customers": 1000, "products": 200, "orders": 5000}
     assert app_ro.execute("SELECT count(*) FROM customers WHERE last_viewed IS NOT NULL").fetchone()[0] == 0
 
@@ -383,8 +405,12 @@ def _start_and_kill(script: str) -> tuple[int, Path]:
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
     try:
         pid_text, root_text = proc.stdout.readline().split()
     finally:
@@ -402,7 +428,8 @@ def test_killed_harness_leaves_nothing_behind() -> None:
     postmaster, root = _start_and_kill(
         "import time; from sandbox.sandbox import Sandbox\n"
         "sb = Sandbox(seed=42, provider='local', backends=['postgres']).start()\n"
-        "pg = sb.backend('postgres'); print(pg.cluster.pid, pg.root, flush=True); time.sleep(120)\n")
+        "pg = sb.backend('postgres'); print(pg.cluster.pid, pg.root, flush=True); time.sleep(120)\n"
+    )
     deadline = time.monotonic() + 15
     while not (_gone(postmaster) and not root.exists()):
         assert time.monotonic() < deadline, "postmaster or run dir survived its killed owner"
@@ -421,7 +448,8 @@ def test_crashed_run_without_watchdog_is_reaped_by_the_next_start() -> None:
         "install, user = binaries.discover(), service_user()\n"
         "t = template.ensure_template(install, 42, Sizes(), user)\n"
         "c = cluster.Cluster(install, template.instantiate(t, user), user); c.start()\n"
-        "print(c.pid, c.root, flush=True); time.sleep(120)\n")
+        "print(c.pid, c.root, flush=True); time.sleep(120)\n"
+    )
     assert not _gone(postmaster) and root.exists()
     assert root in reap_stale_runs()
     assert not root.exists()
@@ -437,13 +465,22 @@ def test_concurrent_first_starts_build_one_template(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    script = ("from sandbox.sandbox import Sandbox\n"
-              "with Sandbox(seed=1234, provider='local', backends=['postgres'], scale=0.05) as sb:\n"
-              "    print(sb.backend('postgres').template.meta['canary'])\n")
-    env = {**os.environ, "MCP_SANDBOX_CACHE": str(tmp_path / "cache"),
-           "PYTHONPATH": str(Path(__file__).parents[2])}
-    procs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env=env) for _ in range(2)]
+    script = (
+        "from sandbox.sandbox import Sandbox\n"
+        "with Sandbox(seed=1234, provider='local', backends=['postgres'], scale=0.05) as sb:\n"
+        "    print(sb.backend('postgres').template.meta['canary'])\n"
+    )
+    env = {
+        **os.environ,
+        "MCP_SANDBOX_CACHE": str(tmp_path / "cache"),
+        "PYTHONPATH": str(Path(__file__).parents[2]),
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     canaries = {out.strip() for out, _ in outputs}

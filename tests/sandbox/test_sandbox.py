@@ -9,8 +9,18 @@ from sandbox.sandbox import Sandbox
 
 pytestmark = pytest.mark.sandbox
 
-CONTRACT = {"DATABASE_URL", "DATABASE_URL_READONLY", "VECTOR_BACKEND", "VECTOR_URL", "EMBEDDING_MODEL",
-            "SANDBOX_SEED", "JIRA_URL", "JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_PROJECT"}
+CONTRACT = {
+    "DATABASE_URL",
+    "DATABASE_URL_READONLY",
+    "VECTOR_BACKEND",
+    "VECTOR_URL",
+    "EMBEDDING_MODEL",
+    "SANDBOX_SEED",
+    "JIRA_URL",
+    "JIRA_EMAIL",
+    "JIRA_API_TOKEN",
+    "JIRA_PROJECT",
+}
 
 
 def test_full_sandbox_contract_and_cleanup() -> None:

@@ -41,5 +41,6 @@ def main(argv: list[str]) -> int:
     cli._is_loopback = lambda host: True
     return cli.main(["--host", "0.0.0.0", "--port", str(PORT), *argv])
 
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -62,9 +62,23 @@ class Measured:
 def suite_args(out: Path, server_cmd: str, *, version: str, timeout: float, extra: list[str]) -> list[str]:
     """The same command line tests/suite_runner.run_suites builds."""
     return [
-        sys.executable, "-m", "pytest", str(REPO / "suites"), "-q", "-p", "no:cacheprovider",
-        "--protocol-version", version, "--mcp-timeout", str(timeout), "--mcp-report", str(out),
-        "--server-cmd", server_cmd, "--mcp-call-tools", *extra,
+        sys.executable,
+        "-m",
+        "pytest",
+        str(REPO / "suites"),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--protocol-version",
+        version,
+        "--mcp-timeout",
+        str(timeout),
+        "--mcp-report",
+        str(out),
+        "--server-cmd",
+        server_cmd,
+        "--mcp-call-tools",
+        *extra,
     ]
 
 
@@ -88,7 +102,11 @@ def run_measured(
     with subreaper():
         proc = subprocess.run(
             [sys.executable, "-c", _RSS_WRAPPER, str(rss_file), *args],
-            cwd=REPO, capture_output=True, text=True, timeout=limit, stdin=subprocess.DEVNULL,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=limit,
+            stdin=subprocess.DEVNULL,
         )
         seconds = time.monotonic() - started
         left = survivors(mark)

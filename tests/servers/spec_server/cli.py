@@ -16,10 +16,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="spec_server",
         description="Spec-following MCP test server (all protocol versions) with fault switches.",
     )
-    parser.add_argument("--fault", action="append", default=[], metavar="NAME",
-                        help="enable a fault (repeatable; also env SPEC_SERVER_FAULTS=a,b)")
-    parser.add_argument("--versions", default=",".join(ALL), metavar="V,V",
-                        help="protocol versions to support (default: all five)")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="enable a fault (repeatable; also env SPEC_SERVER_FAULTS=a,b)",
+    )
+    parser.add_argument(
+        "--versions",
+        default=",".join(ALL),
+        metavar="V,V",
+        help="protocol versions to support (default: all five)",
+    )
     parser.add_argument("--http", action="store_true", help="serve Streamable HTTP on 127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="HTTP port (0 picks a free one)")
     parser.add_argument("--list-faults", action="store_true", help="print the fault registry as JSON")

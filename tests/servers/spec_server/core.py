@@ -57,8 +57,14 @@ from .versions import (
 )
 
 Emit = Callable[[dict], None]
-_CACHEABLE = {"server/discover", "tools/list", "prompts/list", "resources/list",
-              "resources/templates/list", "resources/read"}
+_CACHEABLE = {
+    "server/discover",
+    "tools/list",
+    "prompts/list",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+}
 _DEEP_TOKEN = json.dumps(features.DEEP_PLACEHOLDER)
 
 
@@ -205,7 +211,8 @@ class Server:
             accepted = False
         if era is not None and era >= V3:  # the two faults are the same behaviour, split by transport
             accepted = self.faults.on("RPC-12-accept-batch-v3", era) or self.faults.on(
-                "RPC-12-accept-batch-v3-http", era)
+                "RPC-12-accept-batch-v3-http", era
+            )
         if not items or not accepted:
             why = "Empty batch" if not items else "Batch requests are not supported at this protocol version"
             return [self.reply(version, None, error=RpcError(INVALID_REQUEST, why))]
@@ -213,8 +220,13 @@ class Server:
         after: list[Any] = []
         for item in items:
             if isinstance(item, dict) and item.get("method") == "initialize":
-                replies.append(self.reply(version, item.get("id") if _usable_id(item.get("id")) else None,
-                                          error=RpcError(INVALID_REQUEST, "initialize must not be batched")))
+                replies.append(
+                    self.reply(
+                        version,
+                        item.get("id") if _usable_id(item.get("id")) else None,
+                        error=RpcError(INVALID_REQUEST, "initialize must not be batched"),
+                    )
+                )
                 continue
             out = self._accept_message(item, conn, emit)()
             for msg in out:
@@ -288,13 +300,23 @@ class Server:
             if event is not None:
                 event.set()
             elif self.faults.on("RPC-05-answer-unknown-cancel", version):
-                return [{"jsonrpc": "2.0", "id": None,
-                         "error": {"code": INVALID_PARAMS, "message": "Unknown request id"}}]
+                return [
+                    {
+                        "jsonrpc": "2.0",
+                        "id": None,
+                        "error": {"code": INVALID_PARAMS, "message": "Unknown request id"},
+                    }
+                ]
             return []
         known = {"notifications/roots/list_changed", "notifications/progress"}
         if method not in known and self.faults.on("RPC-05-answer-notifications", version):
-            return [{"jsonrpc": "2.0", "id": None,
-                     "error": {"code": METHOD_NOT_FOUND, "message": f"Method not found: {method}"}}]
+            return [
+                {
+                    "jsonrpc": "2.0",
+                    "id": None,
+                    "error": {"code": METHOD_NOT_FOUND, "message": f"Method not found: {method}"},
+                }
+            ]
         return []
 
     def _roots_loop(self, conn: Conn) -> None:
@@ -305,12 +327,14 @@ class Server:
 
     # ------------------------------------------------------------------ requests
 
-    def _request(self, id_: Any, method: str, params: Any, conn: Conn, emit: Emit,
-                 cancel: threading.Event) -> list[Any]:
+    def _request(
+        self, id_: Any, method: str, params: Any, conn: Conn, emit: Emit, cancel: threading.Event
+    ) -> list[Any]:
         modern = self._is_modern(conn, method, params)
         version = self.default_version(conn) if not modern else self.modern[-1]
-        ctx = Ctx(version=version, modern=modern, faults=self.faults, emit=emit, state=self.state,
-                  cancelled=cancel)
+        ctx = Ctx(
+            version=version, modern=modern, faults=self.faults, emit=emit, state=self.state, cancelled=cancel
+        )
         try:
             if not isinstance(params, dict):
                 if method == "tools/call" and self.faults.on("RPC-11-accept-bad-params", version):
@@ -349,17 +373,20 @@ class Server:
         f = lambda name: self.faults.on(name, version)  # noqa: E731
         caps: dict[str, Any] = {
             "tools": {} if f("CAP-02-undeclared-list-changed") else {"listChanged": True},
-            "resources": {"listChanged": True} if f("CAP-02-subscribe-undeclared")
+            "resources": {"listChanged": True}
+            if f("CAP-02-subscribe-undeclared")
             else {"subscribe": True, "listChanged": True},
             "prompts": {"listChanged": True},
             "logging": {},
         }
         if version >= V2:
             caps["completions"] = {}
-        for fault, cap in (("CAP-04-log-without-capability", "logging"),
-                           ("CAP-01-undeclared-prompts", "prompts"),
-                           ("COMP-01-undeclared-completions", "completions"),
-                           ("TOOL-13-embedded-without-resources", "resources")):
+        for fault, cap in (
+            ("CAP-04-log-without-capability", "logging"),
+            ("CAP-01-undeclared-prompts", "prompts"),
+            ("COMP-01-undeclared-completions", "completions"),
+            ("TOOL-13-embedded-without-resources", "resources"),
+        ):
             if f(fault):
                 caps.pop(cap, None)
         return caps
@@ -411,12 +438,25 @@ class Server:
         if ctx.fault("STDIO-02-debug-print"):
             ctx.emit({"__raw__": "DEBUG: entering tools/call"})
         if ctx.fault("CAP-03-sampling-undeclared"):
-            ctx.emit({"jsonrpc": "2.0", "id": self.next_server_id(), "method": "sampling/createMessage",
-                      "params": {"messages": [{"role": "user", "content": {"type": "text", "text": "hi"}}],
-                                 "maxTokens": 10}})
+            ctx.emit(
+                {
+                    "jsonrpc": "2.0",
+                    "id": self.next_server_id(),
+                    "method": "sampling/createMessage",
+                    "params": {
+                        "messages": [{"role": "user", "content": {"type": "text", "text": "hi"}}],
+                        "maxTokens": 10,
+                    },
+                }
+            )
         if ctx.modern and ctx.fault("CANC-04-server-cancel"):
-            ctx.emit({"jsonrpc": "2.0", "method": "notifications/cancelled",
-                      "params": {"requestId": "spec-server-timeout", "reason": "fault"}})
+            ctx.emit(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "notifications/cancelled",
+                    "params": {"requestId": "spec-server-timeout", "reason": "fault"},
+                }
+            )
         if ctx.modern and ctx.fault("VER-07-server-request"):
             ctx.emit({"jsonrpc": "2.0", "id": self.next_server_id(), "method": "ping"})
 
@@ -427,16 +467,22 @@ class Server:
                 raise NoResponse
             raise RpcError(INVALID_PARAMS, "initialize: protocolVersion (string) is required")
         if not self.legacy:
-            raise RpcError(UNSUPPORTED_VERSION, "This server only speaks the stateless era (no initialize)",
-                           {"supported": list(self.modern), "requested": requested})
+            raise RpcError(
+                UNSUPPORTED_VERSION,
+                "This server only speaks the stateless era (no initialize)",
+                {"supported": list(self.modern), "requested": requested},
+            )
         if requested in self.legacy:
             # the fault bites only when the client declares capabilities (a plausible bug)
             ignore = self.faults.on("LIFE-02-ignore-requested-version", requested)
             ignore = ignore and bool(params.get("capabilities"))
             version = self.legacy[-1] if ignore else requested
         elif self.faults.on("LIFE-03-error-on-unknown-version", self.legacy[-1]):
-            raise RpcError(INVALID_PARAMS, "Unsupported protocol version",
-                           {"supported": list(self.legacy), "requested": requested})
+            raise RpcError(
+                INVALID_PARAMS,
+                "Unsupported protocol version",
+                {"supported": list(self.legacy), "requested": requested},
+            )
         elif self.faults.on("LIFE-03-echo-unknown-version", self.legacy[-1]):
             version = requested
         else:
@@ -484,8 +530,11 @@ class Server:
             data = {"supported": list(self.modern), "requested": requested}
             if ctx.fault("VER-02-wrong-code"):
                 raise RpcError(INVALID_PARAMS, "Unsupported protocol version", data)
-            raise RpcError(UNSUPPORTED_VERSION, "Unsupported protocol version",
-                           None if ctx.fault("VER-02-no-data") else data)
+            raise RpcError(
+                UNSUPPORTED_VERSION,
+                "Unsupported protocol version",
+                None if ctx.fault("VER-02-no-data") else data,
+            )
         if not isinstance(meta.get(META_CAPS, {}), dict):
             raise RpcError(INVALID_PARAMS, f"{META_CAPS} must be an object")
         level = meta.get(META_LOG_LEVEL)

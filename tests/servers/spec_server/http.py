@@ -88,8 +88,9 @@ class HttpApp:
 
     # ------------------------------------------------------------------ responses
 
-    def json(self, msg: Any, status: int = 200, headers: dict[str, str] | None = None,
-             version: str | None = None) -> Response:
+    def json(
+        self, msg: Any, status: int = 200, headers: dict[str, str] | None = None, version: str | None = None
+    ) -> Response:
         media = "text/plain" if self.faults.on("HTTP-04-text-plain", version) else "application/json"
         return Response(encode(msg), status_code=status, media_type=media, headers=headers)
 
@@ -142,8 +143,10 @@ class HttpApp:
             conn = Conn(transport="http", version=self.server.legacy[-1], initialized=True)
             return await self._legacy(conn, msg, body)
         if self.server.modern:
-            why = ("Missing Mcp-Session-Id (legacy) or params._meta with the protocol version and client "
-                   "capabilities (2026-07-28)")
+            why = (
+                "Missing Mcp-Session-Id (legacy) or params._meta with the protocol version and client "
+                "capabilities (2026-07-28)"
+            )
             return self.json(_error_body(INVALID_PARAMS, why, _request_id(msg)), 400)
         return self.json(_error_body(INVALID_REQUEST, "Missing Mcp-Session-Id header", _request_id(msg)), 400)
 
@@ -204,8 +207,13 @@ class HttpApp:
                 return self.json(_error_body(INVALID_REQUEST, "Bad session id", _request_id(msg)), 400)
             return self.json(_error_body(INVALID_REQUEST, "Session not found", _request_id(msg)), 404)
         header = request.headers.get("mcp-protocol-version")
-        if (conn.version and conn.version >= V3 and header is not None and header != conn.version
-                and not self.faults.on("HTTP-L08-ignore-version-header", conn.version)):
+        if (
+            conn.version
+            and conn.version >= V3
+            and header is not None
+            and header != conn.version
+            and not self.faults.on("HTTP-L08-ignore-version-header", conn.version)
+        ):
             why = f"Bad MCP-Protocol-Version header: {header!r}"
             return self.json(_error_body(INVALID_REQUEST, why, _request_id(msg)), 400)
         return await self._legacy(conn, msg, body)
@@ -248,8 +256,9 @@ class HttpApp:
             out = await asyncio.to_thread(self.server.handle_frame, body, conn, lambda m: None)
             return self.json(out[0], 400, headers, version) if out else self.accepted(version)
         params = msg.get("params") if isinstance(msg.get("params"), dict) else {}
-        ctx = Ctx(version=version, modern=True, faults=self.faults, emit=lambda m: None,
-                  state=self.server.state)
+        ctx = Ctx(
+            version=version, modern=True, faults=self.faults, emit=lambda m: None, state=self.server.state
+        )
         try:
             self.server.check_modern_meta(params, ctx)
         except RpcError as err:
@@ -282,8 +291,15 @@ class HttpApp:
 
     # ------------------------------------------------------------------ running a request
 
-    async def _run(self, conn: Conn, body: bytes, version: str | None, *, modern: bool,
-                   headers: dict[str, str] | None = None) -> Response:
+    async def _run(
+        self,
+        conn: Conn,
+        body: bytes,
+        version: str | None,
+        *,
+        modern: bool,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
@@ -353,8 +369,9 @@ def serve_http(server: Server, port: int = 0) -> int:
     sock.listen(128)
     actual = sock.getsockname()[1]
     app = HttpApp(server)
-    config = uvicorn.Config(app.app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1,
-                            access_log=False)
+    config = uvicorn.Config(
+        app.app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1, access_log=False
+    )
     faults = ",".join(sorted(server.faults.names)) or "-"
     print(f"spec-server: http; versions={','.join(server.versions)} faults={faults}", file=sys.stderr)
     print(f"LISTENING http://127.0.0.1:{actual}/mcp", file=sys.stderr, flush=True)
