@@ -4,7 +4,8 @@ Every service process gets its own process group (`start_new_session=True`)
 so that stopping it also reaches anything it forked, and every wait has a
 timeout. When the harness runs as root (containers, CI), services that refuse
 root or should not have it (PostgreSQL) run as the unprivileged `nobody` user;
-no system user is ever created.
+no system user is ever created. The port a child binds and the log it writes
+are handled here too, once, for every backend.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import grp
 import os
 import pwd
 import signal
+import socket
 import stat
 import subprocess
 import time
@@ -22,6 +24,26 @@ from pathlib import Path
 
 UNPRIVILEGED_USER = "nobody"
 UNPRIVILEGED_GROUPS = ("nogroup", "nobody")
+LOOPBACK = "127.0.0.1"  # every sandbox service binds here only (DESIGN.md, the sandbox contract)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 a moment ago.
+
+    The child binds it right after, so another process can win the race:
+    callers that care (the PostgreSQL cluster) retry on a new port.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def read_tail(path: Path, lines: int = 30) -> str:
+    """The last `lines` lines of a child's log, for error messages; never raises."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
 
 
 @dataclass(frozen=True)

@@ -8,21 +8,19 @@ are inherited unchanged. Reset is the service's reset endpoint, never a restart.
 
 from __future__ import annotations
 
-import contextlib
-import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-import httpx
-
-from sandbox.containers.run import LOOPBACK, READY_TIMEOUT, ContainerRun
+from sandbox.containers.run import READY_TIMEOUT, ContainerRun
+from sandbox.containers.service import InContainer
 from sandbox.jira.backend import JiraBackend
+from sandbox.wait import wait_http
 
 PORT = 8080
 
 
-class ContainerJiraBackend(JiraBackend):
+class ContainerJiraBackend(InContainer, JiraBackend):
     """One Jira-compatible service container."""
 
     def __init__(
@@ -33,80 +31,38 @@ class ContainerJiraBackend(JiraBackend):
         self.container: Any = None
         self.ready_seconds: float | None = None
 
-    def start(self) -> None:
+    def start(self) -> Self:
+        """Run the container, wait for serverInfo as the local service does; idempotent."""
         if self.container is not None:
-            return
-        self.token = secrets.token_urlsafe(24)
-        self.admin_token = secrets.token_urlsafe(24)
+            return self
+        self._configure()
         started = time.monotonic()
         container = self.run.container("jira", PORT)
         # Secrets through the environment, as for the local process, so they stay out of `ps`.
-        container.with_env("JIRA_SANDBOX_TOKEN", self.token)
-        container.with_env("JIRA_SANDBOX_ADMIN_TOKEN", self.admin_token)
-        container.with_env("JIRA_SANDBOX_CANARY", self.canary or "")
-        container.with_command(
-            [
-                "--seed",
-                str(self.seed),
-                "--email",
-                self.email,
-                "--project",
-                self.project,
-                "--deployment",
-                self.deployment,
-            ]
-        )
+        for key, value in self._environment().items():
+            container.with_env(key, value)
+        container.with_command(self._arguments())
         container.with_kwargs(**self.run.run_kwargs("jira"))
         try:
             self.container = container.start()
             self.port = int(container.get_exposed_port(PORT))
-            self.url = f"http://{LOOPBACK}:{self.port}"
-            self._admin = httpx.Client(
-                base_url=self.url, headers={"Authorization": f"Bearer {self.admin_token}"}, timeout=10.0
+            wait_http(
+                self.url + self.ready_path,
+                timeout=READY_TIMEOUT,
+                what="the jira container",
+                headers=self._ready_headers(),
+                exited=self._container_exited,
+                log_tail=self.log_tail,
             )
-            self._wait_ready()
             self.ready_seconds = time.monotonic() - started
-            self.restricted_key = self._admin_json("GET", "/_sandbox/state")["restricted_key"]
+            self._on_ready()
         except BaseException:
             self.container = self.container or container
             self.stop()
             raise
-
-    def _wait_ready(self) -> None:
-        """Until serverInfo answers with the user's token; fail at once if the container exits."""
-        deadline = time.monotonic() + READY_TIMEOUT
-        with httpx.Client(timeout=1.0) as probe:
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.TransportError):
-                    reply = probe.get(
-                        f"{self.url}/rest/api/2/serverInfo", headers={"Authorization": f"Bearer {self.token}"}
-                    )
-                    if reply.status_code == 200:
-                        return
-                wrapped = self.container.get_wrapped_container()
-                wrapped.reload()
-                if wrapped.status in ("exited", "dead"):
-                    raise RuntimeError(f"the jira container exited:\n{self.log_tail()}")
-                time.sleep(0.05)
-        raise TimeoutError(f"jira container did not answer within {READY_TIMEOUT:.0f}s:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 30) -> str:
-        with contextlib.suppress(Exception):
-            out, err = self.container.get_logs()
-            return "\n".join((out + err).decode(errors="replace").splitlines()[-lines:])
-        return "(no log)"
+        return self
 
     def stop(self) -> None:
         """Close the admin client and remove the container; idempotent, never raises."""
-        if self._admin is not None:
-            with contextlib.suppress(Exception):
-                self._admin.close()
-            self._admin = None
-        container, self.container = self.container, None
-        if container is not None:
-            with contextlib.suppress(Exception):
-                container.stop(force=True, delete_volume=True)
-
-    @property
-    def pid(self) -> int | None:
-        return None
+        self._close_admin()
+        self._remove_container()

@@ -5,35 +5,23 @@ loopback port with per-run tokens, hand out the contract's variables, and
 read the state fingerprint / change log / request log through the
 sandbox-only admin API over one persistent HTTP connection (a fingerprint
 must cost about a millisecond, since the oracle takes one before and after
-every tool call).
+every tool call). Spawning, waiting, the log and stopping are
+`sandbox.service.LocalService`'s; this class says only what is Jira's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from sandbox.backend import Change, Fingerprint
+from sandbox.service import LocalService
 
-READY_TIMEOUT = 10.0
 NAME = "jira"
-
-
-def free_port() -> int:
-    """A port that was free on 127.0.0.1 a moment ago (the child binds it right after)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _default_email(seed: int) -> str:
@@ -43,10 +31,14 @@ def _default_email(seed: int) -> str:
     return data.jira_users(seed)[0]["email"]
 
 
-class JiraBackend:
+class JiraBackend(LocalService):
     """One `python -m sandbox.jira` process, in its own process group."""
 
     name = NAME
+    module = "sandbox.jira"
+    what = "jira sandbox"
+    log_name = "jira.log"
+    ready_path = "/rest/api/2/serverInfo"
 
     def __init__(
         self,
@@ -58,129 +50,58 @@ class JiraBackend:
         deployment: str = "Cloud",
         email: str | None = None,
     ) -> None:
+        super().__init__(workdir)
         self.seed = seed
-        self.workdir = Path(workdir)
         self.canary = canary
         self.project = project
         self.deployment = deployment
         self.email = email or _default_email(seed)
         self.token = ""
         self.admin_token = ""
-        self.port = 0
-        self.url = ""
-        self.log_path = self.workdir / "jira.log"
         self.restricted_key = ""
-        self._proc: subprocess.Popen[bytes] | None = None
         self._admin: httpx.Client | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> None:
-        """Launch the service and wait until `serverInfo` answers; idempotent."""
-        if self._proc is not None and self._proc.poll() is None:
-            return
-        self.workdir.mkdir(parents=True, exist_ok=True)
+    def _configure(self) -> None:
+        """Per-start tokens: the REST user's and the sandbox admin API's."""
         self.token = secrets.token_urlsafe(24)
         self.admin_token = secrets.token_urlsafe(24)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ)
-        env.update(
-            {
-                "JIRA_SANDBOX_TOKEN": self.token,
-                "JIRA_SANDBOX_ADMIN_TOKEN": self.admin_token,
-                "JIRA_SANDBOX_CANARY": self.canary or "",
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        cmd = [
-            sys.executable, "-m", "sandbox.jira",
-            "--host", "127.0.0.1", "--port", str(self.port), "--seed", str(self.seed),
-            "--email", self.email, "--project", self.project, "--deployment", self.deployment,
-            "--exit-with-stdin",
+
+    def _arguments(self) -> list[str]:
+        return [
+            "--seed", str(self.seed), "--email", self.email, "--project", self.project,
+            "--deployment", self.deployment,
         ]  # fmt: skip
-        log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it; we close our copy below
-        try:
-            self._proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.PIPE,  # never written: it closes when we die (sandbox/owner.py)
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=str(Path(__file__).resolve().parents[2]),
-                start_new_session=True,
-            )
-        finally:
-            log.close()
+
+    def _environment(self) -> dict[str, str]:
+        return {
+            "JIRA_SANDBOX_TOKEN": self.token,
+            "JIRA_SANDBOX_ADMIN_TOKEN": self.admin_token,
+            "JIRA_SANDBOX_CANARY": self.canary or "",
+        }
+
+    def _ready_headers(self) -> dict[str, str]:
+        """serverInfo with the user's token: proves the service took our tokens, not only that it listens."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def _on_ready(self) -> None:
+        """Open the persistent admin connection and learn which issue the user may not see."""
         self._admin = httpx.Client(
             base_url=self.url, headers={"Authorization": f"Bearer {self.admin_token}"}, timeout=10.0
         )
-        try:
-            self._wait_ready()
-            self.restricted_key = self._admin_json("GET", "/_sandbox/state")["restricted_key"]
-        except BaseException:
-            self.stop()
-            raise
+        self.restricted_key = self._admin_json("GET", "/_sandbox/state")["restricted_key"]
 
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT
-        with httpx.Client(timeout=1.0) as probe:
-            while time.monotonic() < deadline:
-                assert self._proc is not None
-                if self._proc.poll() is not None:
-                    raise RuntimeError(
-                        f"jira sandbox exited with {self._proc.returncode} during start:\n{self.log_tail()}"
-                    )
-                with contextlib.suppress(httpx.TransportError):
-                    reply = probe.get(
-                        f"{self.url}/rest/api/2/serverInfo", headers={"Authorization": f"Bearer {self.token}"}
-                    )
-                    if reply.status_code == 200:
-                        return
-                time.sleep(0.05)
-        raise TimeoutError(f"jira sandbox did not answer within {READY_TIMEOUT:.0f} s:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+    def _close_admin(self) -> None:
+        admin, self._admin = self._admin, None
+        if admin is not None:
+            with contextlib.suppress(Exception):
+                admin.close()
 
     def stop(self) -> None:
-        """TERM the process group, KILL it if it lingers; idempotent, never raises."""
-        try:
-            if self._admin is not None:
-                with contextlib.suppress(Exception):
-                    self._admin.close()
-                self._admin = None
-            proc, self._proc = self._proc, None
-            if proc is None:
-                return
-            for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
-                if proc.poll() is not None:
-                    break
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, sig)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=grace)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)  # stragglers in the group, if any
-            if proc.stdin is not None:  # the owner pipe (sandbox/owner.py)
-                with contextlib.suppress(OSError):
-                    proc.stdin.close()
-        except Exception:  # teardown must never raise
-            pass
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
-
-    def __enter__(self) -> JiraBackend:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        """Close the admin connection, then stop the process group; idempotent, never raises."""
+        self._close_admin()
+        super().stop()
 
     # ------------------------------------------------------------------ contract
 

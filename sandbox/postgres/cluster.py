@@ -7,18 +7,16 @@ comes from `postmaster.pid`, which the postmaster marks "ready" itself.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import psycopg
 
 from sandbox.postgres.binaries import PgInstall
-from sandbox.procs import RunAs, stop_process
+from sandbox.procs import RunAs, free_port, read_tail, stop_process
+from sandbox.wait import ServiceExited, process_exited, wait_until
 
 ADMIN_ROLE = "sandbox_admin"  # the internal superuser; never handed to the server under test
 
@@ -55,13 +53,6 @@ host    enterprise,knowledge    app,app_ro  127.0.0.1/32    scram-sha-256
 
 class ClusterError(RuntimeError):
     """The cluster could not be initialised or started; the message has the log tail."""
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now (the caller retries if it races)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def settings_for(install: PgInstall) -> dict[str, str]:
@@ -171,26 +162,30 @@ class Cluster:
             return port
         raise ClusterError(f"could not start PostgreSQL after {attempts} attempts:\n{last_error}")
 
-    def _log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
     def _wait_ready(self, timeout: float) -> None:
-        pidfile = self.datadir / "postmaster.pid"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise ClusterError(f"postgres exited with {self.proc.returncode}:\n{self._log_tail()}")
-            with contextlib.suppress(OSError):
+        """Until the postmaster marks itself ready in `postmaster.pid` (polled every 5 ms)."""
+        assert self.proc is not None
+        proc, pidfile = self.proc, self.datadir / "postmaster.pid"
+
+        def ready() -> bool:
+            try:
                 lines = pidfile.read_text().splitlines()
-                # Line 8 is the postmaster status: "ready" once it accepts connections.
-                if len(lines) >= 8 and lines[0].strip() == str(self.proc.pid) and lines[7].strip() == "ready":
-                    return
-            time.sleep(0.005)
-        raise ClusterError(f"postgres not ready after {timeout:.0f}s:\n{self._log_tail()}")
+            except OSError:
+                return False
+            # Line 8 is the postmaster status: "ready" once it accepts connections.
+            return len(lines) >= 8 and lines[0].strip() == str(proc.pid) and lines[7].strip() == "ready"
+
+        try:
+            wait_until(
+                ready,
+                what="postgres",
+                timeout=timeout,
+                exited=process_exited(proc),
+                log_tail=lambda: read_tail(self.logfile),
+                interval=0.005,
+            )
+        except (ServiceExited, TimeoutError) as exc:
+            raise ClusterError(str(exc)) from exc
 
     def stop(self) -> None:
         """Fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL; never raises."""
