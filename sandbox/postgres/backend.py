@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Callable
 from hashlib import blake2b
 from pathlib import Path
+from typing import Self
 
 import psycopg
 from psycopg import sql
@@ -34,6 +35,7 @@ from sandbox.postgres.gate import PgGate
 from sandbox.postgres.seed import APP_ROLE, DATABASES, READONLY_ROLE, SEED_SUFFIX, database_acl
 from sandbox.postgres.template import Template, ensure_template, instantiate
 from sandbox.procs import service_user
+from sandbox.service import Service
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +47,12 @@ class VectorSearchUnavailable(UserWarning):
     """The PostgreSQL in use has no pgvector: the knowledge base has no vector index."""
 
 
-class PostgresBackend:
-    """The `enterprise` and `knowledge` databases of one private PostgreSQL cluster."""
+class PostgresBackend(Service):
+    """The `enterprise` and `knowledge` databases of one private PostgreSQL cluster.
+
+    >>> with PostgresBackend(seed=42) as pg:  # doctest: +SKIP
+    ...     rows = psycopg.connect(pg.env()["DATABASE_URL"]).execute("SELECT 1").fetchall()
+    """
 
     name = "postgres"
 
@@ -87,10 +93,11 @@ class PostgresBackend:
     def running(self) -> bool:
         return self.cluster is not None and self.cluster.pid is not None
 
-    def start(self) -> None:
+    def start(self) -> Self:
+        """Start (or keep) the server, open the bookkeeping connections and the gate; idempotent."""
         with self._lock:
             if self.running:
-                return
+                return self
             if self.cluster is not None:  # a previous start whose postmaster died: clean it first
                 self.stop()
             try:
@@ -99,6 +106,7 @@ class PostgresBackend:
             except BaseException:
                 self.stop()
                 raise
+        return self
 
     def _start(self) -> None:
         install = self.install
@@ -135,6 +143,14 @@ class PostgresBackend:
                         sql.Identifier(role), sql.Literal(self.passwords[role])
                     )
                 )
+        self._track_seed_state()
+
+    def _track_seed_state(self) -> None:
+        """Open the superuser connections and remember the seeded state that reset() returns to.
+
+        Both providers end their start here, once the server holds the seeded
+        databases and `self.passwords` is the run's.
+        """
         self._maint = self._admin("postgres")
         rows = self._maint.execute(
             "SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY(%s)", (list(ROLES),)
@@ -155,27 +171,33 @@ class PostgresBackend:
         return conn
 
     def stop(self) -> None:
+        """Close our connections, stop the server, release what the provider holds; idempotent."""
         with self._lock:
-            self._stop_gate()
-            for conn in [*self._conns.values(), self._maint]:
-                if conn is not None:
-                    with contextlib.suppress(Exception):
-                        conn.close()
-            self._conns.clear()
-            self._maint = None
+            self._close_connections()
             if self.cluster is not None:
                 self.cluster.stop()
                 self.cluster = None
-            watchdog.stop(self._watchdog)
-            self._watchdog = None
-            if self.root is not None:
-                shutil.rmtree(self.root, ignore_errors=True)
-                self.root = None
+            self._release()
 
-    def _stop_gate(self) -> None:
+    def _close_connections(self) -> None:
+        """The gate (and the server's connections through it), then our superuser connections."""
         gate, self.gate = self.gate, None
         if gate is not None:
             gate.stop()
+        for conn in [*self._conns.values(), self._maint]:
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()
+        self._conns.clear()
+        self._maint = None
+
+    def _release(self) -> None:
+        """What the local provider holds besides the server: the watchdog and the run directory."""
+        watchdog.stop(self._watchdog)
+        self._watchdog = None
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
 
     # ------------------------------------------------------------------ faults
 

@@ -398,6 +398,21 @@ def test_failed_start_cleans_up(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _descendants() - before == set()
 
 
+def test_the_backend_alone_in_a_with_block() -> None:
+    """Testcontainers style: `with PostgresBackend()` gives the started backend and stops it after."""
+    from sandbox.postgres.backend import PostgresBackend
+
+    before = _descendants()
+    with PostgresBackend(seed=42) as pg:
+        assert pg.start() is pg  # idempotent: the same cluster
+        root = pg.root
+        assert root is not None
+        with psycopg.connect(pg.env()["DATABASE_URL_READONLY"]) as conn:
+            assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 1000
+    assert not pg.running and not root.exists()
+    assert _descendants() - before == set()
+
+
 def _start_and_kill(script: str) -> tuple[int, Path]:
     """Run `script` (which prints "POSTMASTER_PID ROOT" once up) in a child, then SIGKILL the child."""
     import os
