@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, rule
 
 from harness import strategies as gen
-from harness.checks.frames import check_frames
-from harness.checks.jsonrpc import expect_error, id_echo, phantom_responses
+from harness.checks.jsonrpc import expect_error
+from harness.checks.registry import judge_of
 from harness.checks.resources import template_variables, traversal
 from harness.checks.tools import list_stable, unknown_tool
 from harness.findings import Finding, fail
@@ -167,23 +167,26 @@ class Wire:
     """Sends frames on a session, waits for answers, and judges what came back.
 
     Every wait has a timeout. A hang becomes LIVE-01, a dead server LIVE-02;
-    everything received is checked by `check_frames`, every exchange by
-    `id_echo`, stray responses by `phantom_responses`; a reply with no id
+    everything received goes through the one frame judge
+    (`harness.checks.registry`, the same as after every suite test); a reply with no id
     while a notification is the only thing unanswered is RPC-05. Per-method
     expectations (RPC-10/11, TOOL-05, TOOL-11, RES-04) come from `judge`.
     """
 
     def __init__(
-        self, session: Session, timeout: float, baseline: dict[str, list[Any]] | None = None
+        self,
+        session: Session,
+        timeout: float,
+        baseline: dict[str, list[Any]] | None = None,
+        secrets: list[str] | None = None,
     ) -> None:
         self.session = session
+        self.frame_judge = judge_of(session, secrets=secrets or [])
+        self._mark = self.frame_judge.mark()
         self.timeout = timeout
         self.tool_names: set[str] | None = None
         self.baseline: dict[str, list[Any]] = dict(baseline or {})
         self.used_ids: set[str] = {_key(e.id) for e in session.exchanges}
-        self._received = len(session.received)
-        self._exchanges = len(session.exchanges)
-        self._unmatched = len(session.unmatched)
         self._notified_at: int | None = None  # received index when a notification was sent
         self.dropped = False  # the last LIVE-01 was a drop (Session.wait drop_grace), not a hang
         self._malformed_owed = 0  # malformed frames whose id-less error reply has not been seen
@@ -232,13 +235,15 @@ class Wire:
         *,
         id: Any = None,
         timeout: float | None = None,
-        refusal: bool = False,
+        refusal: str | None = None,
     ) -> Exchange:
-        """`refusal`: the answer is an error that takes no work, so a drop is spotted early."""
+        """`refusal`: the rule of the error this request must get, an answer that takes no
+        work, so a drop is spotted early and blamed on that rule (not LIVE-01: the server
+        is alive, it ignored a malformed request)."""
         return self.request(self.message(method, params, id=id), timeout=timeout, refusal=refusal)
 
     def request(
-        self, frame: dict[str, Any], *, timeout: float | None = None, refusal: bool = False
+        self, frame: dict[str, Any], *, timeout: float | None = None, refusal: str | None = None
     ) -> Exchange:
         """Send a request frame and wait for its answer; judge it. LIVE-01/02 are raised at once."""
         self.used_ids.add(_key(frame.get("id")))
@@ -253,7 +258,7 @@ class Wire:
         except NoResponse as exc:
             self.session.abandon([exc.exchange])
             self.dropped = exc.dropped is not None  # the server still answers: no restart needed
-            self.pending.append(fail("LIVE-01", str(exc), frame))
+            self.pending.append(fail(refusal if self.dropped and refusal else "LIVE-01", str(exc), frame))
             raise_findings(self.findings(), self.on_failure)
             raise
         except ServerGone as exc:
@@ -308,7 +313,8 @@ class Wire:
         self.notify("notifications/cancelled", {"requestId": frame.get("id"), "reason": "harness cancel"})
         assert exchange is not None
         try:
-            self.session.wait(exchange, CANCEL_WAIT, raise_on_timeout=False)
+            # a ping right behind the cancel: once it is answered, a moment more is enough
+            self.session.wait_until(lambda: exchange.answered, CANCEL_WAIT, drop_grace=CANCEL_WAIT)
         except TransportError as exc:
             self.pending.append(
                 fail("LIVE-02", f"server went away after cancelling {method!r}: {exc}", frame)
@@ -381,20 +387,8 @@ class Wire:
         session = self.session
         found = list(self.pending)
         self.pending = []
-        found += check_frames(
-            session.received[self._received :],
-            version=session.version,
-            era=session.era,
-            client_capabilities=session.client_capabilities,
-            server_capabilities=session.state.capabilities,
-            seen_server_request_ids=session.__dict__.setdefault("_seen_server_ids", set()),
-        )
-        for exchange in session.exchanges[self._exchanges :]:
-            found += id_echo(exchange)
-        found += phantom_responses(session.unmatched[self._unmatched :])
-        self._received = len(session.received)
-        self._exchanges = len(session.exchanges)
-        self._unmatched = len(session.unmatched)
+        found += self.frame_judge.judge(self._mark, version=session.version, era=session.era)
+        self._mark = self.frame_judge.mark()
         return [f for f in found if f.severity == "fail"]
 
     def check(self) -> None:
@@ -410,6 +404,7 @@ class EngineConfig:
     timeout: float = 10.0
     max_restarts: int = 10  # server restarts after a crash or hang, per run
     budget_seconds: float = 120.0  # after this, no new examples (shrinking stops with what it has)
+    secrets: list[str] = field(default_factory=list)  # values no frame may carry (SEC-01)
 
 
 @dataclass
@@ -436,7 +431,7 @@ class Driver:
         self._seq = 0
         self.recording = False  # failures during the catalogue are not an example's
         self.session = connect()
-        self.wire = Wire(self.session, config.timeout)
+        self.wire = Wire(self.session, config.timeout, secrets=config.secrets)
         self.wire.on_failure = self.record
         self.catalogue = catalogue(self.wire)
         self.wire.tool_names = self.catalogue.tool_names if self.catalogue.declared("tools") else None
@@ -479,7 +474,7 @@ class Driver:
             self.exhausted = f"server could not be restarted: {exc}"
             reject()
         baseline, names = self.wire.baseline, self.wire.tool_names
-        self.wire = Wire(self.session, self.config.timeout, baseline)
+        self.wire = Wire(self.session, self.config.timeout, baseline, secrets=self.config.secrets)
         self.wire.tool_names = names
         self.wire.on_failure = self.record
 
@@ -594,7 +589,7 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
 
             @rule(name=gen.unknown_names(cat.tool_names))
             def call_unknown_tool(self, name: str) -> None:
-                self.wire.call("tools/call", {"name": name, "arguments": {}}, refusal=True)
+                self.wire.call("tools/call", {"name": name, "arguments": {}}, refusal="TOOL-05")
 
             @rule(
                 params=st.one_of(
@@ -607,7 +602,7 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
                 )
             )
             def call_tool_bad_params(self, params: Any) -> None:
-                self.wire.call("tools/call", params, refusal=True)
+                self.wire.call("tools/call", params, refusal="RPC-11")
 
         # -- resources ---------------------------------------------------------
         if cat.declared("resources"):
@@ -650,7 +645,7 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
 
             @rule(name=gen.unknown_names(prompt_names))
             def get_unknown_prompt(self, name: str) -> None:
-                self.wire.call("prompts/get", {"name": name, "arguments": {}}, refusal=True)
+                self.wire.call("prompts/get", {"name": name, "arguments": {}}, refusal="PROMPT-03")
 
         # -- completion ----------------------------------------------------------
         if cat.declared("completions") and refs:
@@ -680,7 +675,7 @@ def build_machine(driver: Driver) -> type[RuleBasedStateMachine]:
 
         @rule(method=gen.unknown_methods())
         def unknown_method(self, method: str) -> None:
-            self.wire.call(method, {}, refusal=True)
+            self.wire.call(method, {}, refusal="RPC-10")
 
         @rule(method=gen.unknown_notifications(), params=st.none() | st.just({"detail": "harness probe"}))
         def unknown_notification(self, method: str, params: Any) -> None:

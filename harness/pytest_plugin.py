@@ -16,19 +16,12 @@ from typing import Any
 
 import pytest
 
-import harness.hypothesis_profiles  # noqa: F401 - registers ci/dev/thorough for --hypothesis-profile
-from harness.checks.frames import check_frames
-from harness.checks.jsonrpc import id_echo, phantom_responses
-from harness.checks.secrets import error_hygiene, leaks, secrets_from_env
-from harness.checks.side_effects import side_effects
-from harness.checks.stdio import stdout_hygiene
 from harness.findings import Finding, fail
 from harness.profile import ServerProfile, probe
 from harness.session import NoResponse, Session
 from harness.target import ServerTarget
 from harness.transcript import Transcript, render
 from harness.transport.base import ServerGone, TransportError
-from harness.versions import ALL_VERSIONS
 
 MCP_FIXTURES = {"mcp_session", "mcp_connect", "mcp_profile", "mcp_version", "mcp_target", "verdict"}
 NOT_VERIFIED = "NOT VERIFIED"
@@ -153,6 +146,7 @@ class McpRun:
             cwd=config.getoption("--server-cwd", None),
             headers=headers,
             timeout=self.timeout,
+            prefetch=not config.getoption("--sandbox", None),
         )
 
     @property
@@ -181,6 +175,8 @@ class McpRun:
     def secrets(self) -> list[str]:
         """Values no server frame may contain (SEC-01): sandbox canaries and secret env values."""
         if self._secrets is None:
+            from harness.checks.secrets import secrets_from_env
+
             values = secrets_from_env(self.target.env if self.target else {})
             if self.sandbox is not None:
                 values += [c for c in self.sandbox.canaries() if isinstance(c, str) and len(c) >= 8]
@@ -315,7 +311,7 @@ class Verdict:
         self.version = version
         self.profile = profile
         self.findings: list[Finding] = []
-        self.sessions: list[tuple[Session, int, int, int, int]] = []
+        self.watched: list[tuple[Any, Any]] = []  # (Judge, Mark): each watched session, from when
 
     @property
     def strict(self) -> bool:
@@ -335,54 +331,36 @@ class Verdict:
                 self.findings.extend(item)
 
     def watch(self, session: Session) -> Session:
-        self.sessions.append(
-            (
-                session,
-                len(session.received),
-                len(session.exchanges),
-                len(session.unmatched),
-                session.transcript.last_seq,
-            )
-        )
+        """Judge this session's frames from now on, after the test (the one frame judge)."""
+        from harness.checks.registry import judge_of
+
+        judge = judge_of(session, secrets=self.run.secrets())
+        self.watched.append((judge, judge.mark()))
         return session
 
     def frame_findings(self) -> list[Finding]:
         found: list[Finding] = []
-        for session, received, exchanges, unmatched, seq in self.sessions:
-            found += check_frames(
-                session.received[received:],
-                version=session.version if session.version in ALL_VERSIONS else self.version,
-                era=session.era if session.era != "unknown" else self.era,
-                client_capabilities=session.client_capabilities,
-                server_capabilities=session.state.capabilities,
-                seen_server_request_ids=session.__dict__.setdefault("_seen_server_ids", set()),
-            )
-            server_frames = [r.message for r in session.received[received:]]
-            found += leaks(server_frames, self.run.secrets())
-            found += error_hygiene(server_frames)
-            for exchange in session.exchanges[exchanges:]:
-                found += id_echo(exchange)
-                found += side_effects(exchange, session.tools)
-            found += phantom_responses(session.unmatched[unmatched:])
-            if session.transport.kind == "stdio":
-                found += stdout_hygiene(session.transcript.since(seq))
+        for judge, mark in self.watched:
+            found += judge.judge(mark, version=self.version, era=self.era)
         return found
 
+    def _slices(self) -> list[tuple[Session, Any]]:
+        """Each watched session with where the test's part of it started."""
+        return [(judge.session, mark) for judge, mark in self.watched]
+
     def saw_changes(self) -> bool:
-        return any(
-            e.changes for session, _r, start, _u, _s in self.sessions for e in session.exchanges[start:]
-        )
+        return any(e.changes for session, mark in self._slices() for e in session.exchanges[mark.exchanges :])
 
     def evidence(self) -> str:
-        parts = []
-        for session, _r, _e, _u, seq in self.sessions:
-            parts.append(render(session.transcript.since(seq), EVIDENCE_FRAMES))
+        parts = [
+            render(session.transcript.since(mark.seq), EVIDENCE_FRAMES) for session, mark in self._slices()
+        ]
         return "\n---\n".join(p for p in parts if p)
 
     def evidence_frames(self) -> list[dict[str, Any]]:
         frames: list[dict[str, Any]] = []
-        for session, _r, _e, _u, seq in self.sessions:
-            frames.extend(f.as_dict() for f in session.transcript.since(seq)[-EVIDENCE_FRAMES:])
+        for session, mark in self._slices():
+            frames.extend(f.as_dict() for f in session.transcript.since(mark.seq)[-EVIDENCE_FRAMES:])
         return frames
 
 

@@ -38,7 +38,17 @@ LATEST_LEGACY = "2025-11-25"
 MAX_SERVER_REQUESTS_ANSWERED = 200  # a server that loops on requests is not fed forever
 
 
-DROP_GRACE = 0.5  # seconds: see Session.wait(drop_grace=...)
+DROP_GRACE = 0.5  # seconds: the most a drop wait gives after the ping (see Session.wait_until)
+# After a sentinel is answered, the wait goes on for this many of its round trips
+# (at least the floor, at most the caller's grace): a server that answered the
+# sentinel has read what came before it, and an answer that needs no work is due
+# within a few round trips, however loaded the machine is. See docs/waiting.md.
+ROUND_TRIPS_OF_GRACE = 4.0
+DROP_GRACE_FLOOR = 0.1  # a server running requests as tasks may answer the ping first
+SETTLE_FLOOR = 0.05
+# A request that may be dropped gets its sentinel only after this much silence: most
+# refusals come back sooner, and a transcript without a needless ping shrinks smaller.
+SENTINEL_AFTER = 0.05
 
 
 class NoResponse(Exception):
@@ -133,6 +143,13 @@ class ServerState:
     init_result: dict[str, Any] | None = None
 
 
+def grace_after(sentinel: Exchange, cap: float, floor: float) -> float:
+    """When a wait that ended with `sentinel`'s answer may stop: a few of its round trips later."""
+    answered = sentinel.received_at or time.monotonic()
+    round_trip = answered - sentinel.sent_at
+    return answered + min(cap, max(floor, ROUND_TRIPS_OF_GRACE * round_trip))
+
+
 class Session:
     """A client session with one server."""
 
@@ -159,6 +176,7 @@ class Session:
         self.observers: list[Any] = []  # objects with before(exchange) / after(exchange), e.g. the oracle
         self.tools: dict[str, dict[str, Any]] = {}  # every tool seen in a tools/list result, by name
         self._answered_server_requests = 0
+        self.last_grace = 0.0  # seconds the last drop wait gave after its sentinel was answered
 
     @property
     def transcript(self):
@@ -321,12 +339,14 @@ class Session:
         `exchange.dropped` then says whether the wait ended on a drop.
         """
         timeout = self.timeout if timeout is None else timeout
-        outcome = self.wait_until(lambda: exchange.answered, timeout, drop_grace=drop_grace)
+        outcome = self.wait_until(
+            lambda: exchange.answered, timeout, drop_grace=drop_grace, probe_after=SENTINEL_AFTER
+        )
         if outcome == "done":
             return exchange
         exchange.dropped = outcome == "dropped"
         if raise_on_timeout:
-            raise NoResponse(exchange, timeout, drop_grace if exchange.dropped else None)
+            raise NoResponse(exchange, timeout, self.last_grace if exchange.dropped else None)
         return exchange
 
     def wait_until(
@@ -339,19 +359,19 @@ class Session:
     ) -> str:
         """Take incoming frames until `done()`; returns "done", "timeout" or "dropped".
 
-        With `drop_grace`, a ping goes out after `probe_after` seconds of waiting
-        (default: `drop_grace`), and once it is answered the wait gets
-        `drop_grace` more seconds. A server that answers a later ping but not
-        what we wait for has dropped it; waiting out the whole timeout would
-        only repeat that, at ten seconds a time (and in every shrinking step of
-        a property run). A server slow on everything, the ping too, still gets
-        the whole timeout.
+        With `drop_grace`, a ping (the sentinel) goes out after `probe_after`
+        seconds of waiting (default: at once). Once the sentinel is answered the
+        wait gets a grace of a few of its round trips (`grace_after`), at most
+        `drop_grace`. A server that answers a later ping but not what we wait for
+        has dropped it; waiting out the whole timeout would only repeat that, at
+        ten seconds a time (and in every shrinking step of a property run). A
+        server slow on everything, the ping too, still gets the whole timeout.
         """
         started = time.monotonic()
         deadline = started + timeout
         probe_at = None
         if drop_grace:
-            probe_at = started + (drop_grace if probe_after is None else probe_after)
+            probe_at = started + (probe_after or 0.0)
         sentinel: Exchange | None = None
         give_up_at = deadline
         try:
@@ -359,17 +379,47 @@ class Session:
                 now = time.monotonic()
                 if sentinel is None and probe_at is not None and now >= probe_at:
                     sentinel = self.send_request(self.harmless_method, {})
-                if sentinel is not None and sentinel.answered and drop_grace:
-                    give_up_at = min(deadline, (sentinel.received_at or now) + drop_grace)
+                if sentinel is not None and sentinel.answered and drop_grace and give_up_at == deadline:
+                    give_up_at = min(deadline, grace_after(sentinel, drop_grace, DROP_GRACE_FLOOR))
+                    self.last_grace = round(give_up_at - (sentinel.received_at or now), 3)
                 if now >= give_up_at:
                     return "dropped" if give_up_at < deadline else "timeout"
                 waiting_to_probe = sentinel is None and probe_at is not None
-                limit = min(probe_at, give_up_at) if waiting_to_probe else give_up_at
+                limit = min(probe_at, give_up_at) if waiting_to_probe else give_up_at  # type: ignore[type-var]
                 self.pump(max(limit - now, 0.0))
             return "done"
         finally:
             if sentinel is not None and not sentinel.answered:
                 self.abandon([sentinel])
+
+    def settle(
+        self, window: float, *, timeout: float | None = None, require_answer: bool = True
+    ) -> list[Received]:
+        """Let the server catch up, then watch a moment; returns the frames since the call.
+
+        The "must not send X" checks need a window in which X would have come.
+        A fixed sleep is the slow way to get one: instead a sentinel request
+        (ping, or server/discover on 2026-07-28) goes out, and once it is
+        answered the server has read everything sent before it; the window then
+        lasts a few of the sentinel's round trips (`grace_after`), at most
+        `window`. A server that does not answer the sentinel raises NoResponse
+        (LIVE-01) or ServerGone (LIVE-02), like any request; with
+        `require_answer=False` (a ping the server need not answer yet, as before
+        `initialized`) the wait then simply ends after `window`.
+        """
+        start = len(self.received)
+        if require_answer:
+            sentinel = self.request(self.harmless_method, {}, timeout=timeout)
+        else:
+            sentinel = self.send_request(self.harmless_method, {})
+            self.wait_until(lambda: sentinel.answered, window)
+            if not sentinel.answered:
+                self.abandon([sentinel])
+                return self.received[start:]
+        until = grace_after(sentinel, window, SETTLE_FLOOR)
+        while (remaining := until - time.monotonic()) > 0:
+            self.pump(remaining)
+        return self.received[start:]
 
     def wait_for_id(self, request_id: Any, timeout: float) -> dict[str, Any] | None:
         """Wait for any response carrying `request_id` (for frames sent raw)."""

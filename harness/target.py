@@ -29,7 +29,12 @@ class ServerTarget:
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 10.0
     startup_timeout: float = 20.0
+    # stdio: keep one server process spawned ahead, so a test that needs a fresh one does
+    # not wait for its start-up. Off with a sandbox: a spare that writes while it starts
+    # would look like a side effect of whatever request was in flight then.
+    prefetch: bool = False
     _launched: StdioTransport | None = None
+    _spare: StdioTransport | None = None
 
     @property
     def transport_kind(self) -> str:
@@ -65,9 +70,26 @@ class ServerTarget:
                 self.url, headers=self.headers, transcript=transcript, timeout=self.timeout
             )
         else:
-            assert self.command, "no server command"
-            transport = StdioTransport(self.command, env=self.env, cwd=self.cwd, transcript=transcript)
+            return self._stdio(transcript)
         transport.start()
+        return transport
+
+    def _stdio(self, transcript: Transcript | None) -> StdioTransport:
+        """A fresh server process: the spare when one is waiting, and a new spare behind it."""
+        assert self.command, "no server command"
+        spare, self._spare = self._spare, None
+        if spare is not None and (spare.proc is None or spare.proc.poll() is not None):
+            spare.close(grace=0.0)  # it died waiting (its stderr is lost with it): start afresh
+            spare = None
+        transport = spare or self._spawn()
+        transport.start_reading(transcript)
+        if self.prefetch:
+            self._spare = self._spawn()
+        return transport
+
+    def _spawn(self) -> StdioTransport:
+        transport = StdioTransport(self.command or "", env=self.env, cwd=self.cwd)
+        transport.spawn()
         return transport
 
     def launched_alive(self) -> bool:
@@ -76,6 +98,9 @@ class ServerTarget:
         )
 
     def shutdown(self) -> None:
+        if self._spare is not None:
+            self._spare.close(grace=0.0)
+            self._spare = None
         if self._launched is not None:
             self._launched.close(grace=0.5)
             self._launched = None

@@ -30,6 +30,7 @@ SERVER = textwrap.dedent(
         time.sleep(seconds)
         send({"jsonrpc": "2.0", "id": message["id"], "result": {"content": [], "isError": False}})
 
+    owed = []  # answers-late: tools/call answered right after the next ping's answer
     for line in sys.stdin:
         message = json.loads(line)
         method, msg_id = message.get("method"), message.get("id")
@@ -42,11 +43,13 @@ SERVER = textwrap.dedent(
             if mode == "all-slow":
                 time.sleep(6)
             send({"jsonrpc": "2.0", "id": msg_id, "result": {}})
+            while owed:
+                late(owed.pop(), 0)
         elif method == "tools/call":
             if mode == "drop":
                 continue
             if mode == "answers-late":
-                threading.Thread(target=late, args=(message, 1.4), daemon=True).start()
+                owed.append(message)
             if mode == "all-slow":
                 late(message, 6)
     """
@@ -70,15 +73,16 @@ def test_a_dropped_request_is_given_up_soon_after_a_later_ping_is_answered(tmp_p
         with pytest.raises(NoResponse) as caught:
             session.request("tools/call", {"name": "x", "arguments": 5}, timeout=20, drop_grace=0.5)
         took = time.monotonic() - started
-        assert 0.9 <= took < 5, took  # grace + ping + grace, far from the 20 s timeout
-        assert caught.value.dropped == 0.5 and caught.value.exchange.dropped
+        assert took < 1.5, took  # ping + a few of its round trips, far from the 20 s timeout
+        assert 0.1 <= caught.value.dropped <= 0.5 and caught.value.exchange.dropped
         assert "dropped" in str(caught.value) and "ping" in str(caught.value)
         assert any(e.method == "ping" and e.ok for e in session.exchanges)  # the sentinel really went out
     finally:
         session.close()
 
 
-def test_an_answer_within_the_grace_after_the_ping_still_counts(tmp_path):
+def test_an_answer_just_after_the_pings_still_counts(tmp_path):
+    """A server that runs requests as tasks may answer the sentinel first: the grace covers that."""
     session = _session(tmp_path, "answers-late")
     try:
         exchange = session.request("tools/call", {"name": "x", "arguments": {}}, timeout=20, drop_grace=1.0)

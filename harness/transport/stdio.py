@@ -91,6 +91,13 @@ class StdioTransport:
 
     # -- life cycle ---------------------------------------------------------
     def start(self) -> None:
+        """Spawn the server and start reading its output."""
+        self.spawn()
+        self.start_reading()
+
+    def spawn(self) -> None:
+        """Start the process only. Until `start_reading`, its output waits in the pipes
+        (a server that writes much blocks there), which is what a spare process wants."""
         env = os.environ.copy()
         if self.env:
             env.update(self.env)
@@ -110,6 +117,12 @@ class StdioTransport:
         except (OSError, ValueError) as exc:
             raise ServerNotStarted(f"cannot start {shlex.join(self.argv)!r}: {exc}") from exc
         _LIVE.add(self)
+
+    def start_reading(self, transcript: Transcript | None = None) -> None:
+        """Read stdout and stderr from now on, into `transcript` when given."""
+        assert self.proc is not None, "spawn() first"
+        if transcript is not None:
+            self.transcript = transcript
         self.transcript.record("event", "stdio", f"started pid {self.proc.pid}: {shlex.join(self.argv)}")
         for target, name in ((self._read_stdout, "stdout"), (self._read_stderr, "stderr")):
             thread = threading.Thread(target=target, name=f"mcp-{name}-{self.proc.pid}", daemon=True)
@@ -160,6 +173,10 @@ class StdioTransport:
         # and those that left the group (setsid, daemonised) still carry the token
         _kill_marked(self._token, self._pids_before)
         self.exit_code = proc.poll()
+        if not self._threads:  # spawned, never read (a spare): nothing else holds its pipes
+            for stream in (proc.stdout, proc.stderr):
+                if stream:
+                    stream.close()
         for stream, reader in zip((proc.stdout, proc.stderr), self._threads, strict=False):
             # Closing a stream its reader is blocked on waits for the reader's lock, i.e.
             # forever while a process we could not kill holds the pipe open: leave such
