@@ -9,7 +9,7 @@ provider is in use.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,16 @@ class Fingerprint:
 
 @runtime_checkable
 class Backend(Protocol):
-    """What the Sandbox needs from each backend."""
+    """What the Sandbox needs from each backend.
+
+    tests/sandbox/test_backend_protocol.py checks that every backend class
+    has all of it, with these parameters.
+    """
 
     name: str
 
-    def start(self) -> None:
-        """Start (or attach to) the service and wait until it answers; idempotent."""
+    def start(self) -> Self:
+        """Start (or attach to) the service and wait until it answers; idempotent; returns the backend."""
 
     def stop(self) -> None:
         """Stop the service and everything it started; idempotent, never raises."""
@@ -59,3 +63,6 @@ class Backend(Protocol):
 
     def reset(self) -> None:
         """Return to the seeded state; a no-op when nothing changed."""
+
+    def canaries(self) -> list[str]:
+        """The per-run secrets this backend holds; none may ever appear in a server's output (SEC-01)."""

@@ -15,8 +15,6 @@ containers through Testcontainers (`sandbox/containers/`, Docker or Podman);
 from __future__ import annotations
 
 import atexit
-import contextlib
-import inspect
 import logging
 import os
 import secrets
@@ -26,26 +24,18 @@ import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from sandbox.backend import Backend, Change, Fingerprint
 from sandbox.data import Sizes
 from sandbox.engine import detect_engine
 from sandbox.paths import mark_owner, runtime_parent
+from sandbox.service import Service
 
 log = logging.getLogger(__name__)
 
 PROVIDERS = ("auto", "local", "docker")
 DEFAULT_BACKENDS = ("postgres", "jira", "idp")
-CONTAINER_PROVIDER_AVAILABLE = True  # sandbox/containers/ (issue 6)
-
-
-class ProviderUnavailable(NotImplementedError):
-    """The requested provider cannot run here (or is not built yet)."""
-
-
-class JiraBackendMissing(UserWarning):
-    """sandbox.jira.backend is not importable yet: the sandbox runs without Jira."""
 
 
 def resolve_provider(provider: str | None = None) -> str:
@@ -54,17 +44,11 @@ def resolve_provider(provider: str | None = None) -> str:
     if choice not in PROVIDERS:
         raise ValueError(f"unknown sandbox provider {choice!r}; choose one of {', '.join(PROVIDERS)}")
     if choice == "auto":
-        if CONTAINER_PROVIDER_AVAILABLE and detect_engine(timeout=2.0) is not None:
-            return "docker"
-        return "local"
-    if choice == "docker" and not CONTAINER_PROVIDER_AVAILABLE:
-        raise ProviderUnavailable(
-            "the container provider lands with issue 6; use --provider local (or SANDBOX_PROVIDER=local)"
-        )
+        return "docker" if detect_engine(timeout=2.0) is not None else "local"
     return choice
 
 
-class Sandbox:
+class Sandbox(Service):
     """Real backends seeded with deterministic data, behind the `Backend` protocol."""
 
     def __init__(
@@ -90,7 +74,7 @@ class Sandbox:
 
     # ------------------------------------------------------------------ building
 
-    def _make(self, spec: str | Backend) -> Backend | None:
+    def _make(self, spec: str | Backend) -> Backend:
         if not isinstance(spec, str):
             return spec
         assert self.workdir is not None
@@ -105,15 +89,8 @@ class Sandbox:
 
             return PostgresBackend(self.seed, self.sizes, progress=lambda m: self._progress(f"postgres: {m}"))
         if spec == "jira":
-            try:
-                from sandbox.jira.backend import JiraBackend
-            except ImportError as exc:
-                warnings.warn(
-                    f"sandbox.jira.backend is not available ({exc}); starting without Jira",
-                    JiraBackendMissing,
-                    stacklevel=4,
-                )
-                return None
+            if self.sizes.scale != 1.0:  # tickets name customers by id, drawn from the default count
+                warnings.warn("the Jira service's tickets assume the default scale", stacklevel=4)
             workdir = self.workdir / "jira"
             workdir.mkdir(exist_ok=True)
             canary = "CANARY-JIRA-" + secrets.token_hex(16)  # planted in an issue the API user may not see
@@ -123,13 +100,8 @@ class Sandbox:
                 from sandbox.containers.jira import ContainerJiraBackend
 
                 return ContainerJiraBackend(self._run, **kwargs)
-            # Tickets name customers by id: with a scale, Jira must know how many exist.
-            if "sizes" in inspect.signature(JiraBackend).parameters:
-                kwargs["sizes"] = self.sizes
-            elif self.sizes.scale != 1.0:
-                warnings.warn(
-                    "JiraBackend does not take `sizes`: its tickets assume the default scale", stacklevel=4
-                )
+            from sandbox.jira.backend import JiraBackend
+
             return JiraBackend(**kwargs)
         if spec == "idp":  # the test identity provider (OAUTH_* variables, AUTH rules; docs/auth.md)
             from sandbox.idp.backend import IdpBackend
@@ -141,7 +113,7 @@ class Sandbox:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> Sandbox:
+    def start(self) -> Self:
         """Start every backend (in parallel); on any failure stop them all and re-raise."""
         if self._started:
             return self
@@ -157,7 +129,7 @@ class Sandbox:
 
                 names = [s for s in self._requested if isinstance(s, str)]
                 self._run = ContainerRun(progress=self._progress).open(names)
-            self.backends = [b for b in (self._make(spec) for spec in self._requested) if b is not None]
+            self.backends = [self._make(spec) for spec in self._requested]
             with ThreadPoolExecutor(max_workers=max(1, len(self.backends))) as pool:
                 futures = [pool.submit(backend.start) for backend in self.backends]
                 errors = [f.exception() for f in futures]
@@ -188,12 +160,6 @@ class Sandbox:
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
-
-    def __enter__(self) -> Sandbox:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # ------------------------------------------------------------------ contract
 
@@ -230,13 +196,5 @@ class Sandbox:
         """Secrets planted or made per run; none may ever appear in a server's output."""
         values: list[str] = list(self._planted)
         for backend in self.backends:
-            getter = getattr(backend, "canaries", None)
-            if callable(getter):
-                with contextlib.suppress(Exception):
-                    values.extend(getter())
-            # Per-run secrets of backends without a canaries() method (the Jira service's tokens).
-            for attribute in ("token", "admin_token"):
-                value = getattr(backend, attribute, None)
-                if isinstance(value, str) and len(value) >= 16:
-                    values.append(value)
+            values.extend(backend.canaries())
         return sorted(set(values))
