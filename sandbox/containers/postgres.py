@@ -18,12 +18,12 @@ from typing import Any
 
 import psycopg
 
-from sandbox.containers.run import LOOPBACK, READY_TIMEOUT, ContainerRun
+from sandbox.containers.run import READY_TIMEOUT, ContainerRun
 from sandbox.containers.service import InContainer
 from sandbox.data import Sizes
 from sandbox.postgres.backend import PostgresBackend
 from sandbox.postgres.binaries import PgInstall
-from sandbox.postgres.cluster import ADMIN_ROLE, BASE_SETTINGS, HBA
+from sandbox.postgres.cluster import ADMIN_ROLE, BASE_SETTINGS, HBA, connect
 from sandbox.postgres.seed import APP_ROLE, READONLY_ROLE, seed_cluster
 from sandbox.postgres.template import Template
 from sandbox.wait import wait_until
@@ -58,16 +58,7 @@ class _ContainerCluster:
     def connect(self, dbname: str, user: str, password: str, autocommit: bool = True) -> psycopg.Connection:
         if self.port is None:
             raise RuntimeError("the postgres container is not running")
-        return psycopg.connect(
-            host=LOOPBACK,
-            port=self.port,
-            dbname=dbname,
-            user=user,
-            password=password,
-            autocommit=autocommit,
-            connect_timeout=10,
-            application_name="mcp-sandbox",
-        )
+        return connect(self.port, dbname, user, password, autocommit)
 
     def stop(self) -> None:
         self.port = None
@@ -152,10 +143,7 @@ class ContainerPostgresBackend(InContainer, PostgresBackend):
 
         def logs_in() -> bool:
             try:
-                with psycopg.connect(
-                    host=LOOPBACK, port=port, dbname="postgres", user=ADMIN_ROLE, password=password,
-                    connect_timeout=2,
-                ):  # fmt: skip
+                with connect(port, "postgres", ADMIN_ROLE, password, timeout=2):
                     return True
             except psycopg.OperationalError:
                 return False

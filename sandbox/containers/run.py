@@ -21,7 +21,7 @@ from typing import Any
 
 from sandbox.containers import engine, images
 from sandbox.engine import EngineInfo
-from sandbox.procs import LOOPBACK  # re-exported: the container backends publish their ports there
+from sandbox.procs import LOOPBACK  # containers publish their ports on the host here only
 
 log = logging.getLogger(__name__)
 

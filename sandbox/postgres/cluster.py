@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 
 from sandbox.postgres.binaries import PgInstall
-from sandbox.procs import RunAs, free_port, read_tail, stop_process
+from sandbox.procs import LOOPBACK, RunAs, free_port, read_tail, stop_process
 from sandbox.wait import ServiceExited, process_exited, wait_until
 
 ADMIN_ROLE = "sandbox_admin"  # the internal superuser; never handed to the server under test
@@ -53,6 +53,25 @@ host    enterprise,knowledge    app,app_ro  127.0.0.1/32    scram-sha-256
 
 class ClusterError(RuntimeError):
     """The cluster could not be initialised or started; the message has the log tail."""
+
+
+def connect(
+    port: int, dbname: str, user: str, password: str, autocommit: bool = True, timeout: int = 10
+) -> psycopg.Connection:
+    """The sandbox's own connection to a server on loopback `port`, however it runs (cluster or container).
+
+    `timeout` bounds the connect, so a server that accepts and then stalls fails loudly.
+    """
+    return psycopg.connect(
+        host=LOOPBACK,
+        port=port,
+        dbname=dbname,
+        user=user,
+        password=password,
+        autocommit=autocommit,
+        connect_timeout=timeout,
+        application_name="mcp-sandbox",
+    )
 
 
 def settings_for(install: PgInstall) -> dict[str, str]:
@@ -201,13 +220,4 @@ class Cluster:
         """A connection over loopback TCP (the only way in)."""
         if self.port is None:
             raise ClusterError("cluster is not running")
-        return psycopg.connect(
-            host="127.0.0.1",
-            port=self.port,
-            dbname=dbname,
-            user=user,
-            password=password,
-            autocommit=autocommit,
-            connect_timeout=10,
-            application_name="mcp-sandbox",
-        )
+        return connect(self.port, dbname, user, password, autocommit)
