@@ -405,6 +405,14 @@ class EngineConfig:
     max_restarts: int = 10  # server restarts after a crash or hang, per run
     budget_seconds: float = 120.0  # after this, no new examples (shrinking stops with what it has)
     secrets: list[str] = field(default_factory=list)  # values no frame may carry (SEC-01)
+    planned_steps: int = 0  # examples x steps of the profile: sizes the speed-scaled budget (0: none)
+
+
+# A run may take this many times what its planned steps would take at the server's
+# measured round trip, within [MIN_SPEED_BUDGET, budget_seconds]: a fast server is never
+# cut short, and a slow or stalling one cannot stretch the run to the whole budget.
+SPEED_BUDGET_FACTOR = 20.0
+MIN_SPEED_BUDGET = 3.0
 
 
 @dataclass
@@ -442,13 +450,32 @@ class Driver:
         self.started = time.monotonic()
         self.needs_restart = False
         self.exhausted: str = ""
+        self.budget = self._speed_budget()
+
+    def _speed_budget(self) -> float:
+        """The time budget scaled to this server's speed: its median ping over a few tries."""
+        if not self.config.planned_steps:
+            return self.config.budget_seconds
+        trips = []
+        for _ in range(5):
+            exchange = self.wire.call(self.session.harmless_method, {})
+            if exchange.elapsed is not None:
+                trips.append(exchange.elapsed)
+        self.wire.findings()
+        median = sorted(trips)[len(trips) // 2] if trips else 1.0
+        scaled = SPEED_BUDGET_FACTOR * self.config.planned_steps * median
+        return min(self.config.budget_seconds, max(MIN_SPEED_BUDGET, scaled))
 
     def begin(self) -> Wire:
         """Start an example: a live session (restarted if needed), or `reject()` when out of budget."""
         if self.exhausted:
             reject()
-        if self.failures and time.monotonic() - self.started > self.config.budget_seconds:
+        spent = time.monotonic() - self.started
+        if self.failures and spent > self.config.budget_seconds:
             self.exhausted = f"time budget of {self.config.budget_seconds:g}s spent"
+            reject()
+        if spent > self.budget:
+            self.exhausted = f"time budget of {self.budget:.1f}s (scaled to the server's speed) spent"
             reject()
         if self.needs_restart or not self.session.transport.alive():
             if self.restarts >= self.config.max_restarts:
@@ -794,19 +821,21 @@ def run_machine(
         seed=None if tuned.derandomize else seed,
         derandomized=bool(tuned.derandomize),
         stopped=driver.exhausted,
-        error=None if error is None or _expected(error, bool(driver.failures)) else error,
+        error=None
+        if error is None or _expected(error, bool(driver.failures), bool(driver.exhausted))
+        else error,
     )
 
 
-def _expected(error: BaseException, found: bool) -> bool:
+def _expected(error: BaseException, found: bool, stopped: bool = False) -> bool:
     """Errors that are the run's normal way to end: our findings, or, once something
-    was found, Hypothesis noticing that a bounded run (restart or time budget spent)
-    stopped replaying an example the way it first ran."""
+    was found or a budget stopped the run, Hypothesis noticing that a bounded run
+    (restart or time budget spent) rejected or stopped replaying examples."""
     from hypothesis.errors import Flaky, Unsatisfiable
 
     if _only_property_failures(error):
         return True
-    return found and isinstance(error, (Flaky, Unsatisfiable))
+    return (found or stopped) and isinstance(error, (Flaky, Unsatisfiable))
 
 
 def _only_property_failures(error: BaseException) -> bool:

@@ -25,6 +25,7 @@ from harness.transport.base import ServerGone, TransportError
 
 MCP_FIXTURES = {"mcp_session", "mcp_connect", "mcp_profile", "mcp_version", "mcp_target", "verdict"}
 NOT_VERIFIED = "NOT VERIFIED"
+NO_SANDBOX = "needs the sandbox (run with --sandbox) to see what the server writes"
 _Failed = pytest.fail.Exception
 EVIDENCE_FRAMES = 60
 
@@ -107,9 +108,10 @@ class McpRun:
         self.timeout: float = config.getoption("--mcp-timeout", 10.0) or 10.0
         self.requested_version: str = config.getoption("--protocol-version", "latest") or "latest"
         self.strict: bool = bool(config.getoption("--mcp-strict", False))
-        self.call_tools: bool = bool(config.getoption("--mcp-call-tools", False))
-        self.target = self._target(config)
         self.sandbox_provider: str | None = config.getoption("--sandbox", None)
+        # With the sandbox the server's backends are the sandbox's: calling tools is safe there.
+        self.call_tools: bool = bool(config.getoption("--mcp-call-tools", False) or self.sandbox_provider)
+        self.target = self._target(config)
         self.sandbox: Any = None
         self._profile: ServerProfile | None = None
         self.profile_reported = False  # sent to the xdist controller with the first test's report
@@ -292,8 +294,17 @@ def mcp_version(request: pytest.FixtureRequest, mcp_profile: ServerProfile) -> s
 
 @pytest.fixture(scope="session")
 def sandbox(request: pytest.FixtureRequest) -> Any:
-    """The running sandbox (started on first use; the same one the server under test sees)."""
-    return _run(request.config).start_sandbox()
+    """The running sandbox: the same one the server under test sees (`--sandbox`).
+
+    Without `--sandbox` the server runs on other backends, so a sandbox started
+    here would see nothing the server does: the test is skipped instead (and no
+    PostgreSQL is started for nothing: session-scoped fixtures are set up
+    before the per-test gate runs).
+    """
+    run = _run(request.config)
+    if not run.sandbox_provider:
+        pytest.skip(NO_SANDBOX)
+    return run.start_sandbox()
 
 
 @pytest.fixture
@@ -421,7 +432,7 @@ def _gate(item: pytest.Item, run: McpRun, version: str, profile: ServerProfile) 
         if mark.args[0] != kind:
             pytest.skip(f"{mark.args[0]} transport only; this run is {kind}")
     if any(True for _ in item.iter_markers("requires_sandbox")) and run.sandbox is None:
-        pytest.skip("needs the sandbox (run with --sandbox) to see what the server writes")
+        pytest.skip(NO_SANDBOX)
     capabilities = profile.capabilities_by_version.get(version, profile.capabilities)
     for mark in item.iter_markers("requires_capability"):
         missing = [name for name in mark.args if name not in capabilities]

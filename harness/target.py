@@ -16,7 +16,6 @@ from urllib.parse import urlparse
 
 from harness.transcript import Transcript
 from harness.transport.base import ServerNotStarted, Transport
-from harness.transport.http import HttpTransport
 from harness.transport.stdio import StdioTransport
 
 
@@ -66,6 +65,9 @@ class ServerTarget:
         """A started transport: a new process (stdio) or a new HTTP client."""
         transport: Transport
         if self.url:
+            # imported here: httpx costs ~0.2 s to import, which a stdio run need not pay
+            from harness.transport.http import HttpTransport
+
             transport = HttpTransport(
                 self.url, headers=self.headers, transcript=transcript, timeout=self.timeout
             )
