@@ -48,13 +48,16 @@ def leaks(messages: Iterable[Any], secrets: list[str]) -> list[Finding]:
     if not secrets:
         return []
     findings: list[Finding] = []
+    # Searched as it appears in a frame's JSON text: a quote, backslash or control
+    # character in a secret is escaped there, and the raw value would never match.
+    needles = [(secret, json.dumps(secret, ensure_ascii=False)[1:-1]) for secret in secrets]
     for message in messages:
         text = json.dumps(message, ensure_ascii=False)
-        for secret in secrets:
-            if secret in text:
+        for secret, needle in needles:
+            if needle in text:
                 where = _where(message)
                 findings.append(
-                    fail("SEC-01", f"{where} contains a secret ({_mask(secret)})", _redact(message, secret))
+                    fail("SEC-01", f"{where} contains a secret ({_mask(secret)})", _redact(message, needle))
                 )
                 break
     return findings
@@ -105,5 +108,6 @@ def _mask(secret: str) -> str:
     return secret[:3] + "…" + f"({len(secret)} chars)"
 
 
-def _redact(message: Any, secret: str) -> dict[str, Any]:
-    return json.loads(json.dumps(message, ensure_ascii=False).replace(secret, "[REDACTED SECRET]"))
+def _redact(message: Any, needle: str) -> dict[str, Any]:
+    """`message` with the secret's JSON-escaped form (`needle`) replaced."""
+    return json.loads(json.dumps(message, ensure_ascii=False).replace(needle, "[REDACTED SECRET]"))
