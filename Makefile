@@ -13,7 +13,7 @@ PROTOCOL ?= latest
 WORKERS ?= 2
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv test test-containers conformance sandbox lint bench clean report-screenshot
+.PHONY: venv test test-unit test-containers conformance sandbox lint bench clean report-screenshot
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ venv: $(STAMP)
 ## the project's own tests (what CI runs)
 test: $(STAMP)
 	$(PY) -m pytest tests -q -n $(PYTEST_WORKERS) -p no:cacheprovider -o timeout=900
+
+## the fast tier: pure checks, verdicts, reports and the session on an in-memory transport (seconds, no process)
+test-unit: $(STAMP)
+	$(PY) -m pytest tests/unit -q -p no:cacheprovider
 
 ## the container provider against a real engine: Podman from Debian's packages when there is no Docker
 ## (scripts/podman-setup.sh), the parity tests, then tear-down; skipped with the reason if no engine starts
