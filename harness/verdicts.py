@@ -266,8 +266,10 @@ def load_baseline(path: str | None) -> set[str]:
         rule_id = entry.get("rule") if isinstance(entry, dict) else entry
         if not isinstance(rule_id, str):
             raise pytest.UsageError(f"baseline {path}: entries must be rule ids, got {entry!r}")
-        rules.get(rule_id)
-        ids.add(rule_id)
+        try:
+            ids.add(rules.get(rule_id).id)  # the catalogue's spelling: "rpc-02" covers RPC-02
+        except KeyError as exc:
+            raise pytest.UsageError(f"baseline {path}: {exc.args[0]}") from None
     return ids
 
 

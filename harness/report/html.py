@@ -6,6 +6,8 @@ import json
 from html import escape
 from typing import Any
 
+from harness import rules
+
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1f24;background:#fafbfc}
 h1{font-size:1.5rem;margin:0 0 .5rem} h2{font-size:1.15rem;margin-top:2rem}
@@ -35,7 +37,7 @@ def render_html(report: dict[str, Any]) -> str:
     rows = []
     family = None
     for rule in report["rules"]:
-        fam = rule["id"].rsplit("-", 1)[0]
+        fam = rules.family_of(rule["id"])
         if fam != family:
             family = fam
             rows.append(

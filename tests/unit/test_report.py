@@ -13,8 +13,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import pytest
-
 from harness import verdicts
 from harness.report.console import summary_lines
 from harness.report.html import render_html
@@ -150,11 +148,6 @@ def test_console_summary_lists_problems_and_the_exit_code() -> None:
     assert lines[-1] == "  gate exit code: 1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="report/html.py derives the family with rsplit('-', 1), so HTTP-V1-01 gets a family row "
-    "'HTTP-V1' of its own; rules.family_of says HTTP",
-)
 def test_html_groups_http_v1_01_under_http() -> None:
     report = build()
     report["rules"] = [dict(report["rules"][0], id=rule) for rule in ("HTTP-M06", "HTTP-V1-01")]

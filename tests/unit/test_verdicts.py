@@ -201,11 +201,6 @@ def test_a_baseline_entry_that_is_not_an_id_is_a_usage_error(tmp_path: Path) -> 
         load_baseline(write(tmp_path, "b.json", json.dumps([{"reason": "no rule"}])))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verdicts.load_baseline accepts 'rpc-02' (rules.get is case-insensitive) but keeps it as "
-    "written, so the gate never matches it to RPC-02 and the known failure fails CI",
-)
 def test_a_lower_case_baseline_entry_covers_its_rule(tmp_path: Path) -> None:
     baseline = load_baseline(write(tmp_path, "b.json", json.dumps(["rpc-02"])))
     results: list[Any] = aggregate([record("t::ids", ["RPC-02"], ("RPC-02", "fail"))], baseline)
