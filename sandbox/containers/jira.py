@@ -31,9 +31,14 @@ class ContainerJiraBackend(InContainer, JiraBackend):
         self.container: Any = None
         self.ready_seconds: float | None = None
 
+    @property
+    def running(self) -> bool:
+        """Started and not stopped (the engine, not us, watches the process)."""
+        return self.container is not None
+
     def start(self) -> Self:
         """Run the container, wait for serverInfo as the local service does; idempotent."""
-        if self.container is not None:
+        if self.running:
             return self
         self._configure()
         started = time.monotonic()

@@ -83,7 +83,7 @@ def test_a_jira_container_that_exits_fails_the_start_and_is_removed(tmp_path: Pa
     assert container.env["JIRA_SANDBOX_CANARY"] == "CANARY-X"
     assert container.command == backend._arguments()
     assert container.stops == [{"force": True, "delete_volume": True}]
-    assert backend.container is None and backend.pid is None
+    assert backend.container is None and backend.pid is None and not backend.running
     backend.stop()  # idempotent: the container is not stopped twice
     assert len(container.stops) == 1
 
