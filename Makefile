@@ -13,7 +13,7 @@ PROTOCOL ?= latest
 WORKERS ?= 2
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv test test-unit test-containers conformance sandbox lint bench clean report-screenshot
+.PHONY: venv test test-unit test-containers conformance sandbox lint bench bench-official clean report-screenshot
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+## our harness against the official conformance CLI (@modelcontextprotocol/conformance) on the same servers;
+## Node 22, the CLI and server-everything come from npm into .cache/official/ (skipped if npm is missing)
+bench-official: $(STAMP)
+	$(PY) bench/bench_vs_official.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(REPORT) .pytest_cache .ruff_cache
