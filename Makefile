@@ -2,6 +2,9 @@
 # Each creates .venv and installs everything the first time.
 
 PYTHON ?= python3
+# Byte-code caching on, whatever the caller's environment says: without it every pytest
+# process recompiles the harness, the suites and the assertion-rewritten plugins (~1 s each).
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -23,9 +26,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## the project's own tests (what CI runs)
+## the project's own tests (what CI runs): lint, the unit tier (seconds), then the end-to-end proofs
 test: $(STAMP)
-	$(PY) -m pytest tests -q -n $(PYTEST_WORKERS) -p no:cacheprovider -o timeout=900
+	@$(MAKE) --no-print-directory lint
+	$(PY) -m pytest tests/unit -q -p no:cacheprovider
+	$(PY) -m pytest tests -q -n $(PYTEST_WORKERS) -p no:cacheprovider -o timeout=900 --ignore=tests/unit \
+		--durations=15
 
 ## the fast tier: pure checks, verdicts, reports and the session on an in-memory transport (seconds, no process)
 test-unit: $(STAMP)
@@ -57,6 +63,7 @@ sandbox: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -363,3 +363,30 @@ __all__ = [
     "schema_errors",
     "valid_arguments",
 ]
+
+
+DURATION_ARGS = ("seconds", "secs", "duration", "delay", "sleep", "wait", "timeout")
+MILLIS_MARKS = ("ms", "milli")
+
+
+def quick_overrides(schema: Any) -> dict[str, Any]:
+    """Values for duration-like numeric arguments that make a tool quick.
+
+    Why: a probe that is not about the tool's work (an unexpected extra argument,
+    a leak check) should not make a server run its default ten-second operation,
+    which a harness would then have to wait out.
+    """
+    props = _properties(_as_dict(schema))
+    quick: dict[str, Any] = {}
+    for name, spec in props.items():
+        if not isinstance(spec, dict) or spec.get("type") not in ("number", "integer"):
+            continue
+        lowered = str(name).lower()
+        if not any(word in lowered for word in (*DURATION_ARGS, *MILLIS_MARKS)):
+            continue
+        millis = any(mark in lowered for mark in MILLIS_MARKS)
+        value: float = 100 if millis else 0.1
+        if spec.get("type") == "integer":
+            value = max(int(spec.get("minimum", 0) or 0), 100 if millis else 1)
+        quick[name] = value
+    return quick

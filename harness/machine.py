@@ -187,6 +187,7 @@ class Wire:
         self.tool_names: set[str] | None = None
         self.baseline: dict[str, list[Any]] = dict(baseline or {})
         self.used_ids: set[str] = {_key(e.id) for e in session.exchanges}
+        self.answered_methods: set[str] = set()  # methods this server has answered at least once
         self._notified_at: int | None = None  # received index when a notification was sent
         self.dropped = False  # the last LIVE-01 was a drop (Session.wait drop_grace), not a hang
         self._malformed_owed = 0  # malformed frames whose id-less error reply has not been seen
@@ -258,7 +259,7 @@ class Wire:
         except NoResponse as exc:
             self.session.abandon([exc.exchange])
             self.dropped = exc.dropped is not None  # the server still answers: no restart needed
-            self.pending.append(fail(refusal if self.dropped and refusal else "LIVE-01", str(exc), frame))
+            self.pending.append(fail(self._silence_rule(method, refusal), str(exc), frame))
             raise_findings(self.findings(), self.on_failure)
             raise
         except ServerGone as exc:
@@ -269,9 +270,24 @@ class Wire:
             self.pending.append(fail("LIVE-02", f"transport failed on {method!r}: {exc}", frame))
             raise_findings(self.findings(), self.on_failure)
             raise
+        self.answered_methods.add(method)
         self.pending += self.judge(exchange)
         self._check_notification_replies()
         return exchange
+
+    def _silence_rule(self, method: str, refusal: str | None) -> str:
+        """Whose rule an unanswered request breaks.
+
+        A dropped refusal (the server answered the sentinel ping after it) is the
+        refusal's rule when the server answers this method otherwise: it ignored a
+        malformed request. An unknown method has no "otherwise", so its drop is
+        RPC-10's. A method never answered at all, or a real hang, is LIVE-01.
+        """
+        if not (self.dropped and refusal):
+            return "LIVE-01"
+        if refusal == "RPC-10" or method in self.answered_methods:
+            return refusal
+        return "LIVE-01"
 
     def notify(self, method: str, params: Any = None) -> None:
         frame: dict[str, Any] = {"jsonrpc": "2.0", "method": method}

@@ -118,6 +118,7 @@ class McpRun:
         self.auth: Any = None  # harness.tokens.AuthRun, made before the probe
         self._secrets: list[str] | None = None
         self._shared: dict[str, Session] = {}
+        self.hung_methods: set[str] = set()  # shared by every session: see Session.hung_methods
 
     def _user_env(self) -> dict[str, str]:
         """The --server-env the user gave (their OAUTH_AUDIENCE wins over the sandbox's)."""
@@ -204,7 +205,12 @@ class McpRun:
     ) -> Session:
         assert self.target is not None
         transport = self.target.connect(Transcript())
-        session = Session(transport, timeout=self.timeout, client_capabilities=capabilities)
+        session = Session(
+            transport,
+            timeout=self.timeout,
+            client_capabilities=capabilities,
+            hung_methods=self.hung_methods,
+        )
         if self.sandbox is not None:
             from harness.oracle import Oracle
 

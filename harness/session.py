@@ -49,6 +49,13 @@ SETTLE_FLOOR = 0.05
 # A request that may be dropped gets its sentinel only after this much silence: most
 # refusals come back sooner, and a transcript without a needless ping shrinks smaller.
 SENTINEL_AFTER = 0.05
+# Once a method hung for a whole timeout, the verdict (LIVE-01) is in: the next requests of
+# that method wait this long, so a server that hangs on every tool call does not cost a
+# full timeout in every test that calls one.
+HUNG_AGAIN_TIMEOUT = 2.0
+# A request that outlives its timeout while the server answers pings is waited for up to
+# this many timeouts in all (then cancelled, LIVE-01): a slow tool is not a dead server.
+SLOW_CAP_FACTOR = 2.0
 
 
 class NoResponse(Exception):
@@ -89,6 +96,7 @@ class Exchange:
     before: Any = None  # an observer's note taken when the request left (sandbox fingerprints)
     changes: list[Any] = field(default_factory=list)  # what an observer saw change meanwhile
     dropped: bool = False  # no answer, though the server answered a ping sent after it (wait())
+    slow: bool = False  # answered, but only after the timeout, while the server answered pings
 
     @property
     def id(self) -> Any:
@@ -159,6 +167,7 @@ class Session:
         *,
         timeout: float = 10.0,
         client_capabilities: dict[str, Any] | None = None,
+        hung_methods: set[str] | None = None,
     ) -> None:
         self.transport = transport
         self.timeout = timeout
@@ -177,6 +186,10 @@ class Session:
         self.tools: dict[str, dict[str, Any]] = {}  # every tool seen in a tools/list result, by name
         self._answered_server_requests = 0
         self.last_grace = 0.0  # seconds the last drop wait gave after its sentinel was answered
+        # Methods this server already left unanswered for a whole timeout (LIVE-01 is
+        # established): later requests of them wait HUNG_AGAIN_TIMEOUT, not the full timeout.
+        # Shared by every session of a run (McpRun.connect) when given.
+        self.hung_methods: set[str] = hung_methods if hung_methods is not None else set()
 
     @property
     def transcript(self):
@@ -339,15 +352,42 @@ class Session:
         `exchange.dropped` then says whether the wait ended on a drop.
         """
         timeout = self.timeout if timeout is None else timeout
+        if raise_on_timeout and exchange.method in self.hung_methods:
+            timeout = min(timeout, HUNG_AGAIN_TIMEOUT)
         outcome = self.wait_until(
             lambda: exchange.answered, timeout, drop_grace=drop_grace, probe_after=SENTINEL_AFTER
         )
+        if outcome == "timeout" and raise_on_timeout and drop_grace is None:
+            outcome = self._wait_while_alive(exchange, timeout)
         if outcome == "done":
             return exchange
         exchange.dropped = outcome == "dropped"
         if raise_on_timeout:
+            if not exchange.dropped:
+                self.hung_methods.add(exchange.method)
             raise NoResponse(exchange, timeout, self.last_grace if exchange.dropped else None)
         return exchange
+
+    def _wait_while_alive(self, exchange: Exchange, waited: float) -> str:
+        """A request that outlived its timeout on a server that still answers pings: working,
+        not hung. It gets up to `SLOW_CAP_FACTOR` timeouts in all; answered by then, it is
+        marked `slow` (a WARN, LIVE-01); still silent, it is cancelled and a hang after all.
+        """
+        if exchange.method in self.hung_methods:
+            return "timeout"
+        try:
+            self.request(self.harmless_method, {}, timeout=min(waited, HUNG_AGAIN_TIMEOUT))
+        except NoResponse:
+            return "timeout"  # silent on the ping too: hung
+        outcome = self.wait_until(lambda: exchange.answered, waited * (SLOW_CAP_FACTOR - 1))
+        if outcome == "done":
+            exchange.slow = True
+            return "done"
+        self.notify(
+            "notifications/cancelled",
+            {"requestId": exchange.id, "reason": "mcp-harness: no answer within the slow cap"},
+        )
+        return "timeout"
 
     def wait_until(
         self,

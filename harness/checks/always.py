@@ -12,7 +12,7 @@ from harness.checks.registry import SessionView, check
 from harness.checks.secrets import error_hygiene, leaks
 from harness.checks.side_effects import side_effects
 from harness.checks.stdio import stdout_hygiene
-from harness.findings import Finding
+from harness.findings import Finding, warn
 
 FRAME_RULES = tuple(
     sorted(
@@ -85,3 +85,19 @@ def clean_stdout(view: SessionView) -> list[Finding]:
     if view.session.transport.kind != "stdio":
         return []
     return stdout_hygiene(view.transcript_frames)
+
+
+@check("LIVE-01", always=True)
+def slow_but_alive(view: SessionView) -> list[Finding]:
+    """LIVE-01 (WARN): a request answered only after the timeout, while the server kept
+    answering pings: slow, not dead (`Session.wait` waits such a request up to a cap)."""
+    return [
+        warn(
+            "LIVE-01",
+            f"{exchange.method!r} (id {exchange.id!r}) was answered only after {exchange.elapsed or 0:.1f}s, "
+            "past the timeout; the server answered pings meanwhile (slow, not hung)",
+            exchange.request,
+        )
+        for exchange in view.exchanges
+        if exchange.slow
+    ]
