@@ -223,6 +223,7 @@ def build_report(
         },
         "versions": versions,
         "summary": {k: summary.get(k, 0) for k in ("pass", "fail", "warn", "skip", "not_verified")},
+        "toolsNotCalled": tools_not_called(results),
         "tests": len(collector.records),
         "duration_s": round(time.time() - collector.started, 3),
         "gate": gate,
@@ -246,6 +247,33 @@ def build_report(
             for r in results
         ],
     }
+
+
+CALL_TOOLS_FLAG = "--mcp-call-tools"
+CALL_TOOLS_HINT = "rerun with --mcp-call-tools (--call-tools in the CLI) or with --sandbox to verify them"
+
+
+def tools_not_called(results: list[RuleResult]) -> dict[str, Any]:
+    """The rules left unverified only because tools were not called with valid arguments.
+
+    Why a headline of its own: the safe default hides a group of rules (TOOL-03,
+    progress, cancellation, ...) behind skip reasons a reader may never open.
+    """
+    ids = [
+        r.id
+        for r in results
+        if r.verdict == "skip" and r.skip_reasons and all(CALL_TOOLS_FLAG in s for s in r.skip_reasons)
+    ]
+    return {"rules": ids, "hint": CALL_TOOLS_HINT if ids else ""}
+
+
+def not_called_line(report: dict[str, Any]) -> str:
+    """One line for every report: how many rules the safe default left unverified, and the flag."""
+    ids = (report.get("toolsNotCalled") or {}).get("rules") or []
+    if not ids:
+        return ""
+    shown = ", ".join(ids[:8]) + (", ..." if len(ids) > 8 else "")
+    return f"{len(ids)} rules not verified because tools were not called ({shown}): {CALL_TOOLS_HINT}"
 
 
 def load_baseline(path: str | None) -> set[str]:

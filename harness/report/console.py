@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.verdicts import not_called_line
+
 
 def summary_lines(report: dict[str, Any], out_dir: str | None) -> list[str]:
     s = report["summary"]
@@ -15,6 +17,9 @@ def summary_lines(report: dict[str, Any], out_dir: str | None) -> list[str]:
         f"{s['not_verified']} not verified"
         f" over {len(report['rules'])} rules",
     ]
+    not_called = not_called_line(report)
+    if not_called:
+        lines.append(f"  {not_called}")
     for rule in report["rules"]:
         if rule["verdict"] in ("fail", "warn"):
             first = next((f for f in rule["findings"] if f["severity"] == rule["verdict"]), None)

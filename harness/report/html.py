@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from harness import rules
+from harness.verdicts import not_called_line
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1f24;background:#fafbfc}
@@ -62,6 +63,7 @@ def render_html(report: dict[str, Any]) -> str:
 {escape(info.get("name", "?"))} {escape(str(info.get("version", "")))} over {escape(str(server.get("transport")))};
 protocol {escape(", ".join(versions) or "-")}; {report["tests"]} tests in {report["duration_s"]} s.</div>
 {f'<p class="v-fail">Not verified: {escape(reason)}</p>' if reason else ""}
+{f'<p class="v-skip">{escape(not_called_line(report))}</p>' if not_called_line(report) else ""}
 <div class="cards">{cards}</div>
 <h2>Rules</h2><table id="rules"><thead><tr><th>Rule</th><th>Level</th>{head}<th>Title and findings</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>

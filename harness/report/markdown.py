@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.verdicts import not_called_line
+
 ICON = {
     "pass": "✅ pass",
     "fail": "❌ fail",
@@ -30,6 +32,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     ]
     if server.get("notVerifiedReason"):
         lines.append(f"- Not verified: {server['notVerifiedReason']}")
+    if not_called_line(report):
+        lines.append(f"- {not_called_line(report)}")
     if gate.get("baselined_failures"):
         lines.append(f"- Known failures (baseline): {', '.join(gate['baselined_failures'])}")
     if gate.get("stale_baseline"):

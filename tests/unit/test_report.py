@@ -153,3 +153,36 @@ def test_html_groups_http_v1_01_under_http() -> None:
     report["rules"] = [dict(report["rules"][0], id=rule) for rule in ("HTTP-M06", "HTTP-V1-01")]
     page = render_html(report)
     assert page.count('<tr class="family">') == 1
+
+
+def test_every_report_says_how_many_rules_need_tool_calls() -> None:
+    """Issue 18: the safe default's hidden rules get one line at the top of each report."""
+    records = [
+        verdicts.TestRecord(
+            nodeid="suites/test_progress.py::test_progress",
+            rules=["PROG-01", "PROG-02"],
+            version=V4,
+            outcome="skipped",
+            skip_reason="calling tools needs the opt-in --mcp-call-tools (tools may have side effects)",
+        ),
+        verdicts.TestRecord(
+            nodeid="suites/test_logging.py::test_log",
+            rules=["LOG-01"],
+            version=V4,
+            outcome="skipped",
+            skip_reason="server did not declare the logging capability",
+        ),
+    ]
+    results = verdicts.aggregate(records, set())
+    report = {"toolsNotCalled": verdicts.tools_not_called(results)}
+    assert report["toolsNotCalled"]["rules"] == ["PROG-01", "PROG-02"]  # LOG-01 is skipped for another reason
+    line = verdicts.not_called_line(report)
+    assert line.startswith("2 rules not verified because tools were not called (PROG-01, PROG-02)")
+    assert "--mcp-call-tools" in line and "--sandbox" in line
+
+    full = build()
+    full["toolsNotCalled"] = report["toolsNotCalled"]
+    assert f"  {line}" in summary_lines(full, "out")
+    assert f"- {line}" in render_markdown(full)
+    assert "2 rules not verified because tools were not called" in render_html(full)
+    assert verdicts.not_called_line(build()) == ""  # nothing to say when every rule was reachable
