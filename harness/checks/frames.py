@@ -13,10 +13,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from harness.checks.grading import capped
 from harness.checks.jsonrpc import envelope
 from harness.checks.meta import meta_keys
 from harness.findings import Finding, fail, warn
 from harness.session import Received
+from harness.versions import V1, V2
 
 # Which rule a schema failure belongs to, by the method answered.
 SCHEMA_RULE_BY_METHOD = {
@@ -86,7 +88,7 @@ def check_frames(
         message = frame.message
         found = envelope(message)
         findings.extend(found)
-        if not found and version not in (None, "2024-11-05", "2025-03-26"):
+        if not found and version not in (None, V1, V2):  # RPC-14 applies from 2025-06-18
             findings.extend(meta_keys([message]))
         if found or not isinstance(message, dict) or version is None:
             continue
@@ -176,7 +178,7 @@ def _notification(
         declared = server_caps.get(family)
         if not (isinstance(declared, dict) and declared.get("listChanged") is True):
             text = f"{method} sent without {family}.listChanged declared"
-            return [graded_cap02(version, text, message)]
+            return [capped(fail("CAP-02", text, message), version)]  # SHOULD before 2025-06-18
     if method == "notifications/message" and "logging" not in server_caps:
         return [fail("CAP-04", "notifications/message sent without the logging capability", message)]
     if method == "notifications/resources/updated":
@@ -230,12 +232,3 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def _about_id(error: Any) -> bool:
     return str(error.path or "").rstrip("/") in ("/id", "id")
-
-
-def graded_cap02(version: str | None, text: str, message: Any) -> Finding:
-    """CAP-02 is a MUST from 2025-06-18 and a SHOULD before."""
-    return (
-        warn("CAP-02", text, message)
-        if version in ("2024-11-05", "2025-03-26")
-        else fail("CAP-02", text, message)
-    )

@@ -14,7 +14,7 @@ from typing import Any
 
 from harness.findings import Finding, fail, info, warn
 from harness.transport.base import HttpInfo
-from harness.versions import V4, version_index
+from harness.versions import V3, V4, V5, version_index
 
 JSON = "application/json"
 SSE = "text/event-stream"
@@ -198,7 +198,7 @@ def stream_related(exchange: HttpInfo, request_id: Any, token: Any, modern: bool
         found.append(
             warn(
                 "HTTP-06",
-                "a 2026-07-28 SSE response lacks the header X-Accel-Buffering: no",
+                f"a {V5} SSE response lacks the header X-Accel-Buffering: no",
                 summary(exchange),
             )
         )
@@ -334,7 +334,7 @@ def no_session_header(exchange: HttpInfo) -> list[Finding]:
         return [
             fail(
                 "HTTP-M01",
-                f"a 2026-07-28 response set Mcp-Session-Id: {exchange.headers['mcp-session-id']!r}",
+                f"a {V5} response set Mcp-Session-Id: {exchange.headers['mcp-session-id']!r}",
                 summary(exchange),
             )
         ]
@@ -440,7 +440,7 @@ def batch_refused(exchange: HttpInfo) -> list[Finding]:
         return [
             fail(
                 "RPC-12",
-                f"a POSTed batch was processed (HTTP {exchange.status}); batching was removed in 2025-06-18",
+                f"a POSTed batch was processed (HTTP {exchange.status}); batching was removed in {V3}",
                 summary(exchange),
             )
         ]

@@ -16,6 +16,7 @@ from harness.checks.jsonrpc import expect_error
 from harness.checks.meta import KEY
 from harness.findings import Finding, fail, info, warn
 from harness.session import META_SERVER_INFO, Exchange
+from harness.versions import V5
 
 UNSUPPORTED_VERSION = -32022
 CACHE_SCOPES = ("public", "private")
@@ -212,8 +213,8 @@ def removed_method(method: str, exchange: Exchange) -> Finding:
     if exchange.ok:
         return info("VER-09", f"{method} is still served (a dual-era server may do so)")
     if exchange.code == -32601:
-        return info("VER-09", f"{method} gets -32601, as on a 2026-07-28-only server")
-    return info("VER-09", f"{method} gets {exchange.code!r} (a 2026-07-28-only server answers -32601)")
+        return info("VER-09", f"{method} gets -32601, as on a {V5}-only server")
+    return info("VER-09", f"{method} gets {exchange.code!r} (a {V5}-only server answers -32601)")
 
 
 def all_results(exchanges: Iterable[Exchange]) -> list[Exchange]:

@@ -349,7 +349,7 @@ def not_found(exchange: Exchange, uri: str, version: str) -> list[Finding]:
             return [
                 fail(
                     "RES-03",
-                    "unknown resource answered -32002, which 2026-07-28 forbids (use -32602)",
+                    f"unknown resource answered -32002, which {V5} forbids (use -32602)",
                     exchange.response,
                 )
             ]
@@ -357,7 +357,7 @@ def not_found(exchange: Exchange, uri: str, version: str) -> list[Finding]:
             return [
                 fail(
                     "RES-03",
-                    f"unknown resource answered {code!r}; 2026-07-28 requires -32602",
+                    f"unknown resource answered {code!r}; {V5} requires -32602",
                     exchange.response,
                 )
             ]

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from harness.checks.grading import capped
 from harness.examples import SCHEMA_UNUSABLE, schema_errors
 from harness.findings import Finding, fail, info, warn
 from harness.schema import UNSUPPORTED_DIALECT, check_tool_schema
@@ -84,10 +85,11 @@ def tool_schemas_valid(tool: dict[str, Any], version: str) -> list[Finding]:
 
     From 2025-11-25 a schema without `$schema` is 2020-12 and an invalid one
     FAILs; before that no dialect was stated, so draft-07 or 2020-12 is
-    accepted and a schema no dialect accepts is a WARN. A dialect the harness
+    accepted and a schema no dialect accepts is a WARN. That per-version level
+    is the catalogue's (TOOL-02 is SHOULD up to 2025-06-18), so an invalid
+    schema is written as a fail and `capped` lowers it. A dialect the harness
     does not know is reported as not verified (INFO)."""
     findings: list[Finding] = []
-    severity = fail if at_least(version, V4) else warn
     for key in ("inputSchema", "outputSchema"):
         if key not in tool:
             continue
@@ -95,7 +97,7 @@ def tool_schemas_valid(tool: dict[str, Any], version: str) -> list[Finding]:
         if key == "inputSchema" and not isinstance(schema, dict):
             continue  # TOOL-01 reports a missing or non-object inputSchema
         if schema is None:
-            findings.append(severity("TOOL-02", f"tool {tool_label(tool)}: {key} is null", tool))
+            findings.append(capped(fail("TOOL-02", f"tool {tool_label(tool)}: {key} is null", tool), version))
             continue
         problems = check_tool_schema(schema, version)
         if problems and problems[0].startswith(UNSUPPORTED_DIALECT):
@@ -103,13 +105,8 @@ def tool_schemas_valid(tool: dict[str, Any], version: str) -> list[Finding]:
                 info("TOOL-02", f"tool {tool_label(tool)}: {key} not verified ({problems[0]})", tool)
             )
         elif problems:
-            findings.append(
-                severity(
-                    "TOOL-02",
-                    f"tool {tool_label(tool)}: {key} is not a valid JSON Schema: {problems[0]}",
-                    tool,
-                )
-            )
+            text = f"tool {tool_label(tool)}: {key} is not a valid JSON Schema: {problems[0]}"
+            findings.append(capped(fail("TOOL-02", text, tool), version))
     return findings
 
 
@@ -124,7 +121,7 @@ def output_schema_type(tool: dict[str, Any], version: str) -> list[Finding]:
             fail(
                 "TOOL-03",
                 f"tool {tool_label(tool)}: outputSchema type is {schema.get('type')!r}, "
-                'must be "object" before 2026-07-28',
+                f'must be "object" before {V5}',
                 tool,
             )
         ]
@@ -327,8 +324,7 @@ def structured_content(tool: dict[str, Any], exchange: Exchange, version: str) -
         return [
             fail(
                 "TOOL-03",
-                f"tool {label}: structuredContent is {type(value).__name__}, "
-                "must be an object before 2026-07-28",
+                f"tool {label}: structuredContent is {type(value).__name__}, must be an object before {V5}",
                 exchange.response,
             )
         ]
@@ -418,7 +414,7 @@ def invalid_arguments_answer(
             warn(
                 "TOOL-06",
                 f"{where}: input-validation failure sent as JSON-RPC error {exchange.code!r}; "
-                "2025-11-25 asks for an isError result (SEP-1303)",
+                f"{V4} asks for an isError result (SEP-1303)",
                 exchange.response,
             )
         ]
