@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from harness.findings import Finding, fail, graded, info, warn
-from harness.session import Exchange
+from harness.session import Exchange, Received
+from harness.versions import V3
 
 
 def envelope(message: Any) -> list[Finding]:
@@ -120,6 +122,63 @@ def error_reply(rule: str, reply: dict[str, Any] | None, expected: int, what: st
 def no_reply(rule: str, replies: list[dict[str, Any]], what: str) -> list[Finding]:
     """RPC-05: nothing may answer a notification."""
     return [fail(rule, f"{what}: the server replied to a notification", r) for r in replies]
+
+
+def null_id_rejected(reply: dict[str, Any] | None) -> list[Finding]:
+    """RPC-07 (derived, WARN): a request whose id is null is rejected with
+    -32600 Invalid Request, not processed.
+
+    MCP forbids null ids and JSON-RPC calls such a request invalid, but no
+    MCP text says what the server must do, so every miss is a WARN. `reply`
+    is the id-null response the suite waited for, None if none came."""
+    if reply is None:
+        return [warn("RPC-07", "request with id null got no -32600 reply")]
+    if "result" in reply:
+        return [warn("RPC-07", "request with id null was processed instead of rejected with -32600", reply)]
+    code = (reply.get("error") or {}).get("code")
+    if code != -32600:
+        return [warn("RPC-07", f"id null rejected with code {code}, not -32600", reply)]
+    return []
+
+
+def batch_accepted(exchanges: list[Exchange]) -> list[Finding]:
+    """RPC-12 (2025-03-26, MUST): a batch of requests is accepted and each
+    request in it gets its own successful response."""
+    missing = [e.id for e in exchanges if e.response is None]
+    if missing:
+        return [fail("RPC-12", f"batch of two pings: no response for ids {missing}")]
+    if not all(e.ok for e in exchanges):
+        return [fail("RPC-12", "batch of two pings was rejected", *[e.response for e in exchanges])]
+    return []
+
+
+def batch_rejected(
+    exchanges: list[Exchange], reply: dict[str, Any] | None, received: Iterable[Received]
+) -> list[Finding]:
+    """RPC-12 (from 2025-06-18, stdio): batching was removed, so a batch is
+    refused with an error (a single -32600 is right), not processed.
+
+    WARN only: on stdio the removal is derived (the catalogue's stdio level is
+    SHOULD); HTTP has its own check (`http.batch_refused`). `reply` is an
+    id-null error that came back, `received` every frame since the batch went
+    out, kept as evidence when nothing answered."""
+    answered = [e for e in exchanges if e.response is not None]
+    if answered and all(e.ok for e in answered):
+        return [warn("RPC-12", f"a batch was processed although batching was removed in {V3}")]
+    if reply is None and not answered:
+        evidence = [r.message for r in received]
+        return [warn("RPC-12", "a batch got no error reply (expected a single -32600)", *evidence)]
+    return []
+
+
+def meta_sampled(results: Iterable[dict[str, Any] | None]) -> list[Finding]:
+    """RPC-14 (INFO): say so when none of the sampled responses carried
+    `result._meta`, so a pass is not read as "the grammar was checked"."""
+    for response in results:
+        result = response.get("result") if isinstance(response, dict) else None
+        if isinstance(result, dict) and isinstance(result.get("_meta"), dict):
+            return []
+    return [info("RPC-14", "no _meta in the sampled results")]
 
 
 def note(rule: str, message: str, *evidence: Any) -> Finding:
