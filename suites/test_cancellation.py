@@ -16,9 +16,9 @@ from harness.checks.cancellation import (
     cancelled_the_wrong_request,
     progress_after_cancel,
     server_sent_cancellations,
+    too_quick_to_cancel,
 )
 from harness.checks.jsonrpc import no_reply
-from harness.findings import info
 from suites._support import harmless, replies_without_request, slow_tool_or_skip
 
 SLOW_SECONDS = 2.0
@@ -45,7 +45,7 @@ def test_canc01_cancelled_request_gets_no_response(mcp_connect, verdict, mcp_tar
         )
         session.collect(CANCEL_AFTER)
         if exchange.answered:
-            verdict.add(info("CANC-01", f"{name} answered within {CANCEL_AFTER:g}s: too quick to cancel"))
+            verdict.add(too_quick_to_cancel(name, CANCEL_AFTER))
             return
         cancelled_at = time.monotonic()
         session.notify(

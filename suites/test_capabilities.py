@@ -16,7 +16,6 @@ import pytest
 
 from harness.checks import capabilities as checks
 from harness.examples import safe_arguments
-from harness.findings import info
 from harness.session import Session
 from suites._support import call_tool, harmless, list_tools
 
@@ -34,7 +33,7 @@ def call_every_tool(session: Session, verdict: Any) -> int:
             continue
         arguments = safe_arguments(tool.get("inputSchema"), call_tools=verdict.run.call_tools)
         if arguments is None:
-            verdict.add(info("CAP-03", f"tool {tool['name']!r} not called: no safe arguments could be built"))
+            verdict.add(checks.tool_not_called(tool["name"]))
             continue
         call_tool(session, tool["name"], arguments)
         called += 1
@@ -103,8 +102,7 @@ def test_cap03_no_client_requests_the_client_did_not_declare(mcp_connect, verdic
     session.initialize(verdict.version, capabilities={})
     session.collect(0.3)
     list_everything(session)
-    if not call_every_tool(session, verdict):
-        verdict.add(info("CAP-03", "no tool was called (none listed, or none callable safely)"))
+    verdict.add(checks.no_tool_called(call_every_tool(session, verdict)))
     session.collect(0.5)  # sampling/roots/elicitation requests are flagged per frame
     harmless(session)
 

@@ -12,16 +12,18 @@ from harness.checks.modern import (
     cache_hints,
     discover_result,
     extension_ids,
+    extensions_declared,
     input_requests_declared,
     input_required_content,
+    input_required_seen,
     missing_meta_rejected,
     removed_method,
     same_cache_scope,
     served,
     server_info_in_meta,
+    tools_watched,
     unsupported_version_rejected,
 )
-from harness.findings import info
 from harness.session import META_CAPABILITIES, META_VERSION, Exchange, Session
 from suites._support import NO_CALL_TOOLS, all_tools, assume_modern, simple_arguments, slow_call
 
@@ -121,9 +123,7 @@ def test_ver04_results_carry_server_info(mcp_session, verdict):
 @pytest.mark.rule("VER-08")
 def test_ver08_extension_ids_are_prefixed(mcp_session, verdict):
     caps = mcp_session.state.capabilities
-    verdict.add(extension_ids(caps))
-    if not isinstance(caps.get("extensions"), dict) or not caps["extensions"]:
-        verdict.add(info("VER-08", "the server declares no extensions"))
+    verdict.add(extension_ids(caps), extensions_declared(caps))
 
 
 # -- VER-05 / VER-07 -----------------------------------------------------------------------
@@ -156,10 +156,7 @@ def test_ver07_no_server_requests_while_tools_run(mcp_connect, verdict):
     session = mcp_connect(capabilities=TEMPTING_CAPABILITIES)  # tempt a server to ask the client
     called = call_simple_tools(session)
     session.collect(0.3)
-    if not called:
-        verdict.add(
-            info("VER-07", "no tool could be called with plain arguments; only other requests were watched")
-        )
+    verdict.add(tools_watched(called))
     # Any JSON-RPC request from the server is reported by the per-frame check (VER-07).
 
 
@@ -188,10 +185,7 @@ def test_mrtr_input_required_results(mcp_connect, verdict):
     called = call_simple_tools(session)
     for exchange in called:
         verdict.add(input_required_content(exchange), input_requests_declared(exchange, {}))
-    if not any((e.result or {}).get("resultType") == "input_required" for e in called if e.ok):
-        verdict.add(
-            info("MRTR-01", f"none of the {len(called)} tool call(s) asked for input (input_required)")
-        )
+    verdict.add(input_required_seen(called))
 
 
 # -- VER-09 ---------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from harness.checks import resources as res
-from harness.findings import info
 from harness.session import Session
 from suites._support import all_items, walk
 
@@ -51,8 +50,9 @@ def test_res01_lists_have_uri_and_name(mcp_session, verdict):
     ):
         listing = walk(mcp_session, method)
         for page in listing.pages:
-            if method == "resources/templates/list" and page.exchange.code == -32601:
-                verdict.add(info("RES-01", "resources/templates/list is not implemented (-32601)"))
+            unimplemented = res.templates_unimplemented(method, page.exchange)
+            if unimplemented:
+                verdict.add(unimplemented)
                 break
             verdict.add(res.list_result(method, page.exchange, key, field))
         if method == "resources/templates/list":
@@ -62,8 +62,7 @@ def test_res01_lists_have_uri_and_name(mcp_session, verdict):
 @pytest.mark.rule("RES-02")
 def test_res02_every_listed_resource_reads_well(mcp_session, verdict):
     resources = [r for r in _resources(mcp_session) if isinstance(r.get("uri"), str)]
-    if len(resources) > MAX_READS:
-        verdict.add(info("RES-02", f"{len(resources)} resources listed; read the first {MAX_READS}"))
+    verdict.add(res.reads_sampled(len(resources), MAX_READS))
     for item in resources[:MAX_READS]:
         exchange = mcp_session.request("resources/read", {"uri": item["uri"]})
         verdict.add(res.read_result(exchange, item["uri"]))
@@ -72,8 +71,7 @@ def test_res02_every_listed_resource_reads_well(mcp_session, verdict):
         uri = res.expand_template(template, values)
         exchange = mcp_session.request("resources/read", {"uri": uri})
         verdict.add(res.read_result(exchange, uri, listed=False))
-    if not resources:
-        verdict.add(info("RES-02", "the server lists no resources to read"))
+    verdict.add(res.resources_to_read(resources))
 
 
 @pytest.mark.rule("RES-03")
@@ -128,14 +126,10 @@ def test_res05_subscribe_and_unsubscribe(mcp_session, verdict):
 @pytest.mark.rule("RES-07")
 def test_res07_annotations_are_well_typed(mcp_session, verdict):
     items = _resources(mcp_session) + _templates(mcp_session)
-    verdict.add(res.annotations_valid(items, verdict.version))
-    if not any("annotations" in item for item in items):
-        verdict.add(info("RES-07", "no listed resource or template carries annotations"))
+    verdict.add(res.annotations_valid(items, verdict.version), res.annotations_seen(items))
 
 
 @pytest.mark.rule("RES-08")
 def test_res08_listed_uris_follow_rfc3986(mcp_session, verdict):
     resources = _resources(mcp_session)
-    verdict.add(res.uris_valid(resources))
-    if not resources:
-        verdict.add(info("RES-08", "the server lists no resources"))
+    verdict.add(res.uris_valid(resources), res.uris_listed(resources))

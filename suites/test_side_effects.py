@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.checks.side_effects import describe
+from harness.checks.side_effects import not_exercised, second_call_added
 from harness.examples import NoExample, valid_arguments
-from harness.findings import info, warn
 from harness.session import Session
 
 pytestmark = [pytest.mark.requires_sandbox]
@@ -142,7 +141,7 @@ def test_side03_non_destructive_tools_only_add(mcp_session, verdict):
         try:
             _call(mcp_session, tool["name"], valid_arguments(tool.get("inputSchema")))
         except NoExample as exc:
-            verdict.add(info("SIDE-03", f"tool {tool['name']!r} not exercised: {exc}"))
+            verdict.add(not_exercised(tool["name"], exc))
 
 
 @pytest.mark.rule("SIDE-04")
@@ -156,21 +155,7 @@ def test_side04_idempotent_tools_twice_equals_once(mcp_session, verdict, sandbox
         _call(mcp_session, tool["name"], arguments)
         after_once = sandbox.fingerprint()
         _call(mcp_session, tool["name"], arguments)
-        added = [
-            c
-            for c in sandbox.changes_since(after_once)
-            if "INSERT" in str(c.operation).upper()
-            or "CREATE" in str(c.operation).upper()
-            or "POST" in str(c.operation).upper()
-        ]
-        if added:
-            verdict.add(
-                warn(
-                    "SIDE-04",
-                    f"tool {tool['name']!r} is annotated idempotentHint: true, but a second identical call "
-                    f"added more: {describe(added)}",
-                )
-            )
+        verdict.add(second_call_added(tool["name"], sandbox.changes_since(after_once)))
         sandbox.reset()
 
 

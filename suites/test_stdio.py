@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.checks.stdio import stdout_hygiene
-from harness.findings import fail, warn
+from harness.checks.stdio import non_ascii_id_lost, stdout_hygiene, still_running_after_stdin_closed
 from suites._support import harmless, harmless_method, raw_request, reply_to
 
 pytestmark = pytest.mark.transport("stdio")
@@ -46,9 +45,7 @@ def test_stdio04_utf8_round_trip(mcp_session, verdict):
     mangled = mcp_session.unmatched[start:]
     if mangled:
         del mcp_session.unmatched[start:]  # evidence for this rule, not phantom responses (RPC-02)
-        verdict.add(fail("STDIO-04", f"non-ASCII id came back as {mangled[0].get('id')!r}", *mangled))
-    else:
-        verdict.add(fail("LIVE-01", "no reply to a request with a non-ASCII id"))
+    verdict.add(non_ascii_id_lost(mangled))
 
 
 @pytest.mark.rule("STDIO-05")
@@ -60,6 +57,4 @@ def test_stdio05_exits_when_stdin_closes(mcp_connect, verdict):
     code = transport.wait_exit(5.0)
     if code is None:
         transport.close(grace=0)
-        verdict.add(
-            warn("STDIO-05", f"still running 5 s after stdin closed; needed SIG{transport.kill_needed}")
-        )
+        verdict.add(still_running_after_stdin_closed(transport.kill_needed))

@@ -15,7 +15,6 @@ import pytest
 
 from harness.checks import tools as checks
 from harness.examples import NoExample, hostile_arguments, invalid_arguments, safe_arguments, valid_arguments
-from harness.findings import fail, info
 from harness.session import DROP_GRACE, Exchange, NoResponse, Session
 from harness.transport.base import ServerGone
 from suites._support import call_tool, harmless, list_tools
@@ -195,12 +194,11 @@ def test_tool14_hostile_arguments_are_refused_and_survived(mcp_session, verdict)
                 grace = None if arguments.valid else DROP_GRACE
                 exchange = call_tool(mcp_session, tool["name"], arguments.value, drop_grace=grace)
             except ServerGone:
-                verdict.add(fail("TOOL-14", f"the server died on {what}"))
+                verdict.add(checks.hostile_killed(what))
                 raise  # and LIVE-02
             except NoResponse as silence:
                 mcp_session.abandon([silence.exchange])  # a late answer is accepted quietly
-                verdict.add(fail("TOOL-14", f"{what}: no error and no result, the request went unanswered"))
-                verdict.add(fail("LIVE-01", str(silence), checks.trim(silence.exchange.request)))
+                verdict.add(checks.hostile_unanswered(what, silence))
                 return  # one unanswered request is evidence enough; more would only add timeouts
             verdict.add(checks.hostile_answer(tool, exchange, arguments.label, arguments.valid))
             sent += 1
@@ -230,7 +228,7 @@ def successful_calls_of(
         try:
             arguments = valid_arguments(tool.get("inputSchema"))
         except NoExample as why:
-            verdict.add(info(rule, f"tool {tool['name']!r} not called: {why}"))
+            verdict.add(checks.not_called(rule, tool["name"], why))
             continue
         calls.append((tool, call_tool(session, tool["name"], arguments)))
     if not calls and skip:

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from harness import rules
 from harness.checks.http import served, summary
-from harness.findings import Finding, graded, info, warn
+from harness.findings import Finding, fail, graded, info, warn
 from harness.tokens import Challenge, parse_challenge
 from harness.transport.base import HttpInfo
 from harness.versions import V3, V4, V5, version_index
@@ -360,3 +360,29 @@ def no_passthrough(records: Iterable[dict[str, Any]], token: str, version: str) 
                 )
                 break
     return found
+
+
+def variants_not_tried(why_limited: str | None) -> list[Finding]:
+    """AUTH-05 (INFO): when only the non-JWT and tampered tokens could be
+    forged, say why, so a pass is not read as "every bad token was refused"."""
+    if not why_limited:
+        return []
+    return [info("AUTH-05", f"only the non-JWT and tampered tokens were tried: {why_limited}")]
+
+
+def token_in_answer(exchange: HttpInfo, token: str, what: str) -> list[Finding]:
+    """SEC-01: the client's bearer token never comes back in the answer (body or
+    SSE events); a server that echoes it hands the credential to whatever reads
+    its output, the model included."""
+    body = (exchange.body or b"").decode("utf-8", "replace") + str(exchange.sse_events)
+    if token not in body:
+        return []
+    return [fail("SEC-01", f"{what}: the client's token came back in the answer", summary(exchange))]
+
+
+def stdio_credentials(sandboxed: bool) -> list[Finding]:
+    """AUTH-11 (INFO): over stdio the server takes its credentials from the
+    environment, never in-band; recorded, since nothing on the pipe can show
+    where they came from."""
+    where = "the sandbox variables" if sandboxed else "its environment"
+    return [info("AUTH-11", f"stdio: the server ran on {where} alone, with no token in-band")]

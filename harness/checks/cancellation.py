@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness.checks.progress import progress_notifications, same_token, token_of
-from harness.findings import Finding, Severity, fail, graded, warn
+from harness.findings import Finding, Severity, fail, graded, info, warn
 from harness.session import Received
 
 # Progress already on the wire when the cancel arrived is a race, not a failure.
@@ -104,3 +104,9 @@ def server_sent_cancellations(frames: Iterable[Received], listen_ids: Iterable[A
             )
         )
     return findings[:5]
+
+
+def too_quick_to_cancel(name: str, after: float) -> list[Finding]:
+    """CANC-01 (INFO): the tool answered before the cancel went out, so the
+    rule was not exercised; recorded so a pass does not read as "cancel works"."""
+    return [info("CANC-01", f"{name} answered within {after:g}s: too quick to cancel")]

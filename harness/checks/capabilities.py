@@ -177,3 +177,17 @@ def modern_capabilities(capabilities: dict[str, Any]) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def tool_not_called(name: str) -> list[Finding]:
+    """CAP-03 (INFO): a listed tool was not called because no safe arguments
+    could be built, so any request it would have made stays unseen."""
+    return [info("CAP-03", f"tool {name!r} not called: no safe arguments could be built")]
+
+
+def no_tool_called(called: int) -> list[Finding]:
+    """CAP-03 (INFO): with no tool called, only list requests had the chance to
+    make the server ask the client for something; say so."""
+    if called:
+        return []
+    return [info("CAP-03", "no tool was called (none listed, or none callable safely)")]

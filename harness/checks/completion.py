@@ -96,3 +96,12 @@ def _ref(ref: dict[str, Any]) -> str:
     if ref.get("type") == "ref/prompt":
         return f"prompt {ref.get('name')!r}"
     return f"resource {ref.get('uri')!r}"
+
+
+def stand_in_reference(ref: dict[str, Any], stand_in: str) -> list[Finding]:
+    """COMP-03 (INFO): the server offered no real prompt or template to
+    complete, so the probe used the unknown prompt `stand_in`; the error it got
+    may be for the name, not for the missing argument."""
+    if ref.get("name") != stand_in:
+        return []
+    return [info("COMP-03", "no real reference to complete; used an unknown prompt")]

@@ -461,3 +461,17 @@ def batch_refused(exchange: HttpInfo) -> list[Finding]:
             )
         ]
     return []
+
+
+def session_header_tolerated(plain: HttpInfo, with_sid: HttpInfo) -> list[Finding]:
+    """HTTP-M01: a 2026-07-28 server has no sessions, so a request it serves
+    is served as well when it carries an Mcp-Session-Id it never issued."""
+    if served(plain) and not served(with_sid):
+        return [
+            fail(
+                "HTTP-M01",
+                f"a request carrying Mcp-Session-Id was refused (HTTP {with_sid.status})",
+                summary(with_sid),
+            )
+        ]
+    return []

@@ -276,3 +276,29 @@ def input_requests_declared(exchange: Exchange, client_capabilities: dict[str, A
                 )
             )
     return findings
+
+
+def extensions_declared(capabilities: dict[str, Any]) -> list[Finding]:
+    """VER-08 (INFO): with no extension declared, the extension-id grammar had
+    nothing to judge; say so."""
+    extensions = capabilities.get("extensions")
+    if isinstance(extensions, dict) and extensions:
+        return []
+    return [info("VER-08", "the server declares no extensions")]
+
+
+def tools_watched(called: list[Exchange]) -> list[Finding]:
+    """VER-07 (INFO): no tool could be called with plain arguments, so only
+    the other requests were watched for server-sent requests."""
+    if called:
+        return []
+    return [info("VER-07", "no tool could be called with plain arguments; only other requests were watched")]
+
+
+def input_required_seen(called: list[Exchange]) -> list[Finding]:
+    """MRTR-01 (INFO): none of the tool calls asked for input, so the
+    input_required rules were not exercised."""
+    asked = [e for e in called if e.ok and isinstance(e.result, dict)]
+    if any(e.result.get("resultType") == "input_required" for e in asked):
+        return []
+    return [info("MRTR-01", f"none of the {len(called)} tool call(s) asked for input (input_required)")]

@@ -170,3 +170,11 @@ def _names(method: str, items: Any) -> str:
 def _short(value: Any) -> str:
     text = json.dumps(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def second_page_seen(tried: int) -> list[Finding]:
+    """PAGE-03 (INFO): no list had a second page, so cursor stability was not
+    observable; `tried` is how many cursors were re-sent."""
+    if tried:
+        return []
+    return [info("PAGE-03", "no list has a second page; cursor stability not observable")]

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from harness.findings import Finding, fail, warn
+from harness.findings import Finding, fail, info, warn
 from harness.session import Received
 
 PROGRESS = "notifications/progress"
@@ -130,3 +130,11 @@ def _first_per_message(findings: list[Finding]) -> list[Finding]:
             seen.add(finding.message)
             out.append(finding)
     return out[:5]
+
+
+def progress_observed(frames: Iterable[Received], name: str, token: Any) -> list[Finding]:
+    """PROG-01 (INFO): progress is optional, so a tool that sent none leaves the
+    progress rules unobserved; recorded so the pass is not read as checked."""
+    if progress_notifications(frames):
+        return []
+    return [info("PROG-01", f"{name} sent no progress for token {token!r}: progress rules not observable")]

@@ -144,3 +144,11 @@ def invalid_get(exchange: Exchange, what: str) -> list[Finding]:
     if input_required(exchange):
         return [info("PROMPT-03", f"{what}: the server asked for input (input_required)")]
     return expect_error("PROMPT-03", exchange, -32602, what, no_error_severity="warn")
+
+
+def gets_sampled(listed: int, limit: int) -> list[Finding]:
+    """PROMPT-02 (INFO): a server with more than `limit` prompts is sampled,
+    and the report says so."""
+    if listed <= limit:
+        return []
+    return [info("PROMPT-02", f"{listed} prompts listed; got the first {limit}")]

@@ -465,3 +465,41 @@ def _trim(message: Any) -> Any:
 
     text = json.dumps(message, default=str)
     return message if len(text) <= 2000 else {"truncated": text[:2000]}
+
+
+def templates_unimplemented(method: str, exchange: Exchange) -> list[Finding]:
+    """RES-01 (INFO): resources/templates/list answered -32601. Templates are
+    optional, so this is recorded, not judged; the suite stops walking that list."""
+    if method != "resources/templates/list" or exchange.code != -32601:
+        return []
+    return [info("RES-01", "resources/templates/list is not implemented (-32601)")]
+
+
+def reads_sampled(listed: int, limit: int) -> list[Finding]:
+    """RES-02 (INFO): a server with more than `limit` resources is sampled,
+    and the report says so."""
+    if listed <= limit:
+        return []
+    return [info("RES-02", f"{listed} resources listed; read the first {limit}")]
+
+
+def resources_to_read(resources: list[Any]) -> list[Finding]:
+    """RES-02 (INFO): with no listed resource, only templates were read."""
+    if resources:
+        return []
+    return [info("RES-02", "the server lists no resources to read")]
+
+
+def annotations_seen(items: list[Any]) -> list[Finding]:
+    """RES-07 (INFO): no resource or template carries annotations, so their
+    types were not observed."""
+    if any(isinstance(item, dict) and "annotations" in item for item in items):
+        return []
+    return [info("RES-07", "no listed resource or template carries annotations")]
+
+
+def uris_listed(resources: list[Any]) -> list[Finding]:
+    """RES-08 (INFO): with no listed resource there is no URI to parse."""
+    if resources:
+        return []
+    return [info("RES-08", "the server lists no resources")]

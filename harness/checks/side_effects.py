@@ -1,4 +1,4 @@
-"""SIDE-01..03: what a request changed in the sandbox, against what it promised.
+"""SIDE-01..04: what a request changed in the sandbox, against what it promised.
 
 Pure functions over exchanges whose `changes` the oracle filled in. Hints are
 untrusted by design (TOOL-08): here they are held to account.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.findings import Finding, fail
+from harness.findings import Finding, fail, info, warn
 from harness.session import Exchange
 
 # Methods that must never change backend state (SIDE-02).
@@ -76,3 +76,28 @@ def side_effects(exchange: Exchange, tools: dict[str, dict[str, Any]]) -> list[F
 def _destructive(change: Any) -> bool:
     operation = str(getattr(change, "operation", "")).upper()
     return any(word in operation for word in DESTRUCTIVE_OPERATIONS)
+
+
+ADDING_OPERATIONS = ("INSERT", "CREATE", "POST")  # what "added more" means in a backend's change log
+
+
+def not_exercised(name: str, why: Any) -> list[Finding]:
+    """SIDE-03 (INFO): a tool that could not be given valid arguments was not
+    called, so what it changes stays unseen."""
+    return [info("SIDE-03", f"tool {name!r} not exercised: {why}")]
+
+
+def second_call_added(name: str, changes: list[Any]) -> list[Finding]:
+    """SIDE-04 (SHOULD): a tool annotated idempotentHint: true adds nothing on a
+    second identical call. `changes` is what the backends saw change after the
+    first call; only additions count, an update that repeats is idempotent."""
+    added = [c for c in changes if any(op in str(c.operation).upper() for op in ADDING_OPERATIONS)]
+    if not added:
+        return []
+    return [
+        warn(
+            "SIDE-04",
+            f"tool {name!r} is annotated idempotentHint: true, but a second identical call "
+            f"added more: {describe(added)}",
+        )
+    ]

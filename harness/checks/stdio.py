@@ -1,8 +1,9 @@
-"""stdio hygiene (STDIO-01/02): judged from the transcript's notes, no I/O."""
+"""stdio hygiene (STDIO-01/02/04/05): judged from the transcript's notes and replies, no I/O."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from harness.findings import Finding, fail, warn
 from harness.transcript import Frame
@@ -31,3 +32,18 @@ def stdout_hygiene(frames: Iterable[Frame]) -> list[Finding]:
     if crlf:
         findings.append(warn("STDIO-01", f"{crlf} line(s) ended with CRLF instead of LF"))
     return findings[:20]
+
+
+def non_ascii_id_lost(mangled: list[dict[str, Any]]) -> list[Finding]:
+    """STDIO-04: a request with a non-ASCII string id came back with that id
+    intact. `mangled` holds the unmatched responses that arrived instead; with
+    none at all, the request went unanswered (LIVE-01)."""
+    if mangled:
+        return [fail("STDIO-04", f"non-ASCII id came back as {mangled[0].get('id')!r}", *mangled)]
+    return [fail("LIVE-01", "no reply to a request with a non-ASCII id")]
+
+
+def still_running_after_stdin_closed(kill_needed: Any) -> list[Finding]:
+    """STDIO-05 (SHOULD): the server exits when its stdin closes; one still
+    running 5 s later had to be signalled (`kill_needed` names the signal)."""
+    return [warn("STDIO-05", f"still running 5 s after stdin closed; needed SIG{kill_needed}")]

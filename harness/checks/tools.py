@@ -20,7 +20,7 @@ from harness.checks.grading import capped
 from harness.examples import SCHEMA_UNUSABLE, schema_errors
 from harness.findings import Finding, fail, info, warn
 from harness.schema import UNSUPPORTED_DIALECT, check_tool_schema
-from harness.session import Exchange
+from harness.session import Exchange, NoResponse
 from harness.versions import V3, V4, V5, version_index
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
@@ -521,3 +521,24 @@ def trim(message: dict[str, Any]) -> dict[str, Any]:
     """Evidence without a megabyte of fuzz: long strings and deep values are cut."""
     text = json.dumps(message, default=str)
     return message if len(text) < 2000 else {"truncated": text[:2000]}
+
+
+def hostile_killed(what: str) -> list[Finding]:
+    """TOOL-14: hostile arguments must be refused, not crash the server
+    (LIVE-02 reports the death itself)."""
+    return [fail("TOOL-14", f"the server died on {what}")]
+
+
+def hostile_unanswered(what: str, silence: NoResponse) -> list[Finding]:
+    """TOOL-14 and LIVE-01: hostile arguments got neither an error nor a result;
+    the request itself went unanswered, which LIVE-01 reports with the request."""
+    return [
+        fail("TOOL-14", f"{what}: no error and no result, the request went unanswered"),
+        fail("LIVE-01", str(silence), trim(silence.exchange.request)),
+    ]
+
+
+def not_called(rule: str, name: str, why: Any) -> list[Finding]:
+    """INFO under `rule`: a tool that could not be given valid example
+    arguments was not called, so the rule was not checked on it."""
+    return [info(rule, f"tool {name!r} not called: {why}")]
