@@ -429,6 +429,11 @@ class EngineConfig:
 # cut short, and a slow or stalling one cannot stretch the run to the whole budget.
 SPEED_BUDGET_FACTOR = 20.0
 MIN_SPEED_BUDGET = 3.0
+# Once something failed, shrinking (and the search for further bugs) may take this share of
+# the speed-scaled budget, at least MIN_SHRINK_SECONDS: the fixed suites report the rule
+# anyway, the property run's job is a short transcript, not the shortest one at any cost.
+SHRINK_SHARE = 0.25
+MIN_SHRINK_SECONDS = 1.0
 
 
 @dataclass
@@ -467,6 +472,7 @@ class Driver:
         self.needs_restart = False
         self.exhausted: str = ""
         self.budget = self._speed_budget()
+        self.first_failure_at: float | None = None
 
     def _speed_budget(self) -> float:
         """The time budget scaled to this server's speed: its median ping over a few tries."""
@@ -492,6 +498,10 @@ class Driver:
             reject()
         if spent > self.budget:
             self.exhausted = f"time budget of {self.budget:.1f}s (scaled to the server's speed) spent"
+            reject()
+        shrink = max(MIN_SHRINK_SECONDS, SHRINK_SHARE * self.budget)
+        if self.first_failure_at is not None and time.monotonic() - self.first_failure_at > shrink:
+            self.exhausted = f"shrinking budget of {shrink:.1f}s spent"
             reject()
         if self.needs_restart or not self.session.transport.alive():
             if self.restarts >= self.config.max_restarts:
@@ -526,6 +536,8 @@ class Driver:
         (Hypothesis's last run of a bug is its shrunk example)."""
         if not self.recording:
             return
+        if self.first_failure_at is None:
+            self.first_failure_at = time.monotonic()
         hung = any(f.rule == "LIVE-01" for f in error.findings) and not self.wire.dropped
         if hung or any(f.rule == "LIVE-02" for f in error.findings):
             self.needs_restart = True
