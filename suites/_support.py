@@ -152,7 +152,7 @@ def slow_call(tools: list[dict[str, Any]], seconds: float) -> tuple[str, dict[st
             else:
                 continue
             if spec.get("type") == "integer":
-                value = round(value)
+                value = max(1, round(value))  # whole seconds: at least one, or nothing runs long
             if "maximum" in spec and value > spec["maximum"]:
                 continue
             args = simple_arguments(schema, {prop: value})
@@ -165,6 +165,17 @@ def slow_call(tools: list[dict[str, Any]], seconds: float) -> tuple[str, dict[st
             if not schema.get("required"):
                 return tool["name"], {}
     return None
+
+
+def requested_seconds(args: dict[str, Any], default: float) -> float:
+    """How long `slow_call`'s arguments ask the tool to run (`default` when they do not say)."""
+    for key, value in args.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if key.lower() in SECONDS_ARGS:
+                return float(value)
+            if key.lower() in MILLIS_ARGS:
+                return value / 1000
+    return default
 
 
 def assume_modern(session: Session, version: str) -> Session:

@@ -17,7 +17,7 @@ import pytest
 from harness.checks import capabilities as checks
 from harness.examples import safe_arguments
 from harness.session import Session
-from suites._support import call_tool, harmless, list_tools
+from suites._support import call_tool, list_tools
 
 LEGACY = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
 
@@ -68,10 +68,10 @@ def test_cap01_undeclared_families_are_not_served(mcp_session, verdict):
 @pytest.mark.rule("CAP-02")
 def test_cap02_no_undeclared_notifications_while_busy(mcp_connect, verdict):
     session = mcp_connect()
-    session.collect(0.5)  # what a server sends right after the handshake
+    session.settle(0.5)  # what a server sends right after the handshake
     list_everything(session)
     call_every_tool(session, verdict)
-    session.collect(0.5)  # the per-frame check judges every notification seen
+    session.settle(0.5)  # the per-frame check judges every notification seen
 
 
 @pytest.mark.rule("CAP-02")
@@ -100,11 +100,10 @@ def test_cap02_subscribe_only_when_declared(mcp_session, verdict):
 def test_cap03_no_client_requests_the_client_did_not_declare(mcp_connect, verdict):
     session = mcp_connect(open=False)
     session.initialize(verdict.version, capabilities={})
-    session.collect(0.3)
+    session.settle(0.3)
     list_everything(session)
     verdict.add(checks.no_tool_called(call_every_tool(session, verdict)))
-    session.collect(0.5)  # sampling/roots/elicitation requests are flagged per frame
-    harmless(session)
+    session.settle(0.5)  # sampling/roots/elicitation requests are flagged per frame
 
 
 @pytest.mark.rule("CAP-04")
@@ -114,7 +113,7 @@ def test_cap04_no_log_messages_without_logging(mcp_connect, verdict):
         pytest.skip("the server declares logging")
     list_everything(session)
     call_every_tool(session, verdict)
-    session.collect(0.5)  # notifications/message is flagged per frame
+    session.settle(0.5)  # notifications/message is flagged per frame
 
 
 @pytest.mark.rule("CAP-05")

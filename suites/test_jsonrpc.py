@@ -31,8 +31,7 @@ def test_rpc02_id_echoed_with_its_type(mcp_session, verdict, request_id):
 def test_rpc05_no_reply_to_unknown_notification(mcp_session, verdict):
     start = len(mcp_session.received)
     mcp_session.notify("notifications/x-unknown", {"detail": "harness probe"})
-    harmless(mcp_session)
-    mcp_session.collect(0.3)
+    mcp_session.settle(0.3)
     verdict.add(no_reply("RPC-05", replies_without_request(mcp_session, start), "notifications/x-unknown"))
 
 
@@ -40,8 +39,7 @@ def test_rpc05_no_reply_to_unknown_notification(mcp_session, verdict):
 def test_rpc05_no_reply_to_cancel_of_unknown_request(mcp_session, verdict):
     start = len(mcp_session.received)
     mcp_session.notify("notifications/cancelled", {"requestId": "never-sent-4242", "reason": "probe"})
-    harmless(mcp_session)
-    mcp_session.collect(0.3)
+    mcp_session.settle(0.3)
     verdict.add(no_reply("RPC-05", replies_without_request(mcp_session, start), "cancel of an unknown id"))
 
 
@@ -151,8 +149,7 @@ def test_rpc06_server_request_ids_are_valid_and_unique(mcp_connect, verdict):
     per-frame check judges the ids of every server->client request (null, repeats)."""
     session = mcp_connect(open=False, capabilities={"roots": {"listChanged": True}})
     session.initialize(verdict.version)
-    session.collect(0.5)
-    harmless(session)
+    session.settle(0.5)
 
 
 @pytest.mark.rule("RPC-13")

@@ -54,7 +54,7 @@ def _logs_during(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     start = len(session.received)
     sent = _activity(session, meta)
-    session.collect(SETTLE)
+    session.settle(SETTLE)
     return checks.log_messages(session.received[start:]), sent
 
 

@@ -155,7 +155,7 @@ def test_ver07_no_server_requests_while_tools_run(mcp_connect, verdict):
         pytest.skip(NO_CALL_TOOLS)
     session = mcp_connect(capabilities=TEMPTING_CAPABILITIES)  # tempt a server to ask the client
     called = call_simple_tools(session)
-    session.collect(0.3)
+    session.settle(0.3)
     verdict.add(tools_watched(called))
     # Any JSON-RPC request from the server is reported by the per-frame check (VER-07).
 

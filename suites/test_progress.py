@@ -19,8 +19,8 @@ from harness.checks.progress import (
 )
 from suites._support import slow_tool_or_skip
 
-SLOW_SECONDS = 1.0
-LINGER_SECONDS = 1.0  # PROG-03: keep reading this long after the response
+SLOW_SECONDS = 0.4  # long enough for a few progress notifications
+LINGER_SECONDS = 1.0  # PROG-03: the most to keep reading after the response (Session.settle)
 TOKENS = [4242, "harness-progress-1"]
 
 
@@ -35,7 +35,7 @@ def test_progress_echoes_token_increases_and_stops(mcp_connect, verdict, token):
         "tools/call", {"name": name, "arguments": args, "_meta": {"progressToken": token}}
     )
     session.wait(exchange, timeout=session.timeout + SLOW_SECONDS)
-    session.collect(LINGER_SECONDS)
+    session.settle(LINGER_SECONDS)
     frames = session.received[start:]
     call = ProgressCall(token=token, request_id=exchange.id, answered_at=exchange.received_at)
     verdict.add(
@@ -54,5 +54,5 @@ def test_prog01_no_progress_without_a_token(mcp_connect, verdict):
         session.send_request("tools/call", {"name": name, "arguments": args}),
         timeout=session.timeout + SLOW_SECONDS,
     )
-    session.collect(0.3)
+    session.settle(0.3)
     verdict.add(unknown_tokens(session.received[start:], []))

@@ -31,7 +31,17 @@ from harness.machine import (
 
 
 @pytest.mark.rule(
-    "RPC-01", "RPC-02", "RPC-03", "RPC-04", "RPC-05", "RPC-10", "RPC-11", "TOOL-05", "LIVE-01", "LIVE-02"
+    "RPC-01",
+    "RPC-02",
+    "RPC-03",
+    "RPC-04",
+    "RPC-05",
+    "RPC-10",
+    "RPC-11",
+    "TOOL-05",
+    "PROMPT-03",
+    "LIVE-01",
+    "LIVE-02",
 )
 def test_protocol_state_machine(request: pytest.FixtureRequest, verdict) -> None:
     run = verdict.run
@@ -41,6 +51,8 @@ def test_protocol_state_machine(request: pytest.FixtureRequest, verdict) -> None
         timeout=run.timeout,
         max_restarts=MAX_RESTARTS.get(name, 15),
         budget_seconds=BUDGET_SECONDS.get(name, 60.0),
+        secrets=run.secrets(),
+        planned_steps=settings.max_examples * settings.stateful_step_count,
     )
     try:
         driver = Driver(lambda: run.connect(verdict.version), config)

@@ -119,7 +119,7 @@ def test_res05_subscribe_and_unsubscribe(mcp_session, verdict):
             mcp_session.request("resources/unsubscribe", {"uri": uri}), "resources/unsubscribe", uri
         )
     )
-    later = [f.message for f in mcp_session.collect(0.3) if isinstance(f.message, dict)]
+    later = [f.message for f in mcp_session.settle(0.3) if isinstance(f.message, dict)]
     verdict.add(res.updates_after_unsubscribe(later, uri))
 
 

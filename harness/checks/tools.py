@@ -530,12 +530,16 @@ def hostile_killed(what: str) -> list[Finding]:
 
 
 def hostile_unanswered(what: str, silence: NoResponse) -> list[Finding]:
-    """TOOL-14 and LIVE-01: hostile arguments got neither an error nor a result;
-    the request itself went unanswered, which LIVE-01 reports with the request."""
-    return [
-        fail("TOOL-14", f"{what}: no error and no result, the request went unanswered"),
-        fail("LIVE-01", str(silence), trim(silence.exchange.request)),
-    ]
+    """TOOL-14: hostile arguments got neither an error nor a result.
+
+    A drop (the server answered a ping sent after the request) is TOOL-14 alone:
+    the server is alive, it ignored what it should have refused. A hang (the
+    ping went unanswered too) is also LIVE-01, reported with the request.
+    """
+    found = [fail("TOOL-14", f"{what}: no error and no result, the request went unanswered")]
+    if silence.dropped is None:
+        found.append(fail("LIVE-01", str(silence), trim(silence.exchange.request)))
+    return found
 
 
 def not_called(rule: str, name: str, why: Any) -> list[Finding]:
