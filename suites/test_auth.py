@@ -22,13 +22,13 @@ from urllib.parse import urlparse
 
 import pytest
 
+from harness.auth.tokens import OTHER_SUBJECT, Minter, prm_locations, tamper
 from harness.checks import auth as checks
 from harness.checks.http import served
-from harness.examples import NoExample, valid_arguments
-from harness.session import CLIENT_INFO, Session
-from harness.tokens import OTHER_SUBJECT, Minter, prm_locations, tamper
+from harness.property.examples import NoExample, valid_arguments
+from harness.protocol.session import CLIENT_INFO, Session
+from harness.protocol.versions import V1, V2, V3, V4, V5
 from harness.transport.base import HttpInfo, encode
-from harness.versions import V1, V2, V3, V4, V5
 from suites._support import harmless_method
 
 FROM_V2 = (V2, V3, V4, V5)

@@ -20,9 +20,9 @@ from urllib.parse import urlparse
 import pytest
 
 from harness.checks import http as checks
-from harness.session import Session
+from harness.protocol.session import Session
+from harness.protocol.versions import V2, V3, V4, V5
 from harness.transport.base import HttpInfo, encode
-from harness.versions import V2, V3, V4, V5
 from suites._support import harmless_method
 
 pytestmark = pytest.mark.transport("http")
