@@ -20,6 +20,7 @@ from harness.findings import Finding, fail
 from harness.protocol.profile import ServerProfile, probe
 from harness.protocol.session import NoResponse, Session
 from harness.protocol.target import ServerTarget
+from harness.protocol.versions import MODERN_VERSIONS
 from harness.transport.base import ServerGone, TransportError
 from harness.transport.transcript import Transcript, render
 
@@ -336,7 +337,7 @@ class Verdict:
 
     @property
     def era(self) -> str:
-        return "modern" if self.version == "2026-07-28" else "legacy"
+        return "modern" if self.version in MODERN_VERSIONS else "legacy"
 
     def add(self, *found: Finding | list[Finding] | None) -> None:
         for item in found:
@@ -430,7 +431,7 @@ def _gate(item: pytest.Item, run: McpRun, version: str, profile: ServerProfile) 
         if version not in mark.args:
             pytest.skip(f"applies to {', '.join(mark.args)}; this run is {version}")
     for mark in item.iter_markers("era"):
-        era = "modern" if version == "2026-07-28" else "legacy"
+        era = "modern" if version in MODERN_VERSIONS else "legacy"
         if mark.args[0] != era:
             pytest.skip(f"applies to the {mark.args[0]} era; this run is {era} ({version})")
     kind = run.target.transport_kind if run.target else "stdio"

@@ -26,6 +26,7 @@ from harness.protocol.exchange import (
     Received,
     ServerState,
 )
+from harness.protocol.versions import LATEST_LEGACY, V5
 from harness.transport.base import (
     Incoming,
     ReadTimeout,
@@ -35,8 +36,7 @@ from harness.transport.base import (
 )
 
 CLIENT_INFO = {"name": "mcp-harness", "version": __version__}
-MODERN = "2026-07-28"
-LATEST_LEGACY = "2025-11-25"
+MODERN = V5
 MAX_SERVER_REQUESTS_ANSWERED = 200  # a server that loops on requests is not fed forever
 
 
