@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from harness import __version__
 from harness.protocol.exchange import (
@@ -28,12 +28,18 @@ from harness.protocol.exchange import (
 )
 from harness.protocol.versions import LATEST_LEGACY, V5
 from harness.transport.base import (
+    HttpInfo,
     Incoming,
     ReadTimeout,
     ServerGone,
     Transport,
     TransportError,
+    encode,
 )
+
+if TYPE_CHECKING:  # typing only: a stdio run never imports httpx
+    from harness.transport.http import HttpTransport
+    from harness.transport.stdio import StdioTransport
 
 CLIENT_INFO = {"name": "mcp-harness", "version": __version__}
 MODERN = V5
@@ -103,6 +109,38 @@ class Session:
     @property
     def transcript(self):
         return self.transport.transcript
+
+    @property
+    def http(self) -> HttpTransport:
+        """The HTTP transport, typed, for suites that speak HTTP below JSON-RPC (HTTP, AUTH).
+
+        Raises TypeError on another transport: such a test is gated to HTTP.
+        """
+        if self.transport.kind != "http":
+            raise TypeError(f"an HTTP-only operation on a {self.transport.kind} session")
+        return cast("HttpTransport", self.transport)
+
+    @property
+    def stdio(self) -> StdioTransport:
+        """The stdio transport, typed, for suites about the process (STDIO)."""
+        if self.transport.kind != "stdio":
+            raise TypeError(f"a stdio-only operation on a {self.transport.kind} session")
+        return cast("StdioTransport", self.transport)
+
+    def post_raw(
+        self,
+        body: Any,
+        headers: dict[str, str | None] | None = None,
+        *,
+        url: str | None = None,
+        stream_seconds: float = 0.0,
+    ) -> HttpInfo:
+        """POST `body` (a message, or bytes as is) with the headers a correct client sends,
+        edited by `headers` (None drops one). The reply is returned, not dispatched."""
+        wanted: dict[str, Any] = dict(self.http_headers(body) or {}) if isinstance(body, dict) else {}
+        wanted.update(headers or {})
+        raw = body if isinstance(body, bytes) else encode(body)
+        return self.http.raw("POST", body=raw, headers=wanted, url=url, stream_seconds=stream_seconds)
 
     @property
     def era(self) -> str:
