@@ -285,9 +285,27 @@ class Wire:
         """
         if not (self.dropped and refusal):
             return "LIVE-01"
-        if refusal == "RPC-10" or method in self.answered_methods:
+        if refusal == "RPC-10" or method in self.answered_methods or self._answers(method):
             return refusal
         return "LIVE-01"
+
+    def _answers(self, method: str) -> bool:
+        """Does the server answer `method` at all? Asked once, with a request that must get an
+        answer (an unknown name is refused, but answered), so a dropped malformed request is
+        told from a method that hangs whatever it is sent."""
+        probes = {
+            "tools/call": {"name": "__mcp_harness_probe__", "arguments": {}},
+            "prompts/get": {"name": "__mcp_harness_probe__", "arguments": {}},
+        }
+        if method not in probes:
+            return False
+        probe = self.session.send_request(method, message=self.message(method, probes[method]))
+        self.session.wait(probe, self.timeout, raise_on_timeout=False, drop_grace=DROP_GRACE)
+        if not probe.answered:
+            self.session.abandon([probe])
+            return False
+        self.answered_methods.add(method)
+        return True
 
     def notify(self, method: str, params: Any = None) -> None:
         frame: dict[str, Any] = {"jsonrpc": "2.0", "method": method}

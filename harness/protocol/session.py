@@ -320,11 +320,12 @@ class Session:
         not hung. It gets up to `SLOW_CAP_FACTOR` timeouts in all; answered by then, it is
         marked `slow` (a WARN, LIVE-01); still silent, it is cancelled and a hang after all.
         """
-        if exchange.method in self.hung_methods:
-            return "timeout"
-        try:
-            self.request(self.harmless_method, {}, timeout=min(waited, HUNG_AGAIN_TIMEOUT))
-        except NoResponse:
+        if exchange.method in self.hung_methods or exchange.method == self.harmless_method:
+            return "timeout"  # already known to hang, or the sentinel itself went unanswered
+        sentinel = self.send_request(self.harmless_method, {})
+        if self.wait_until(lambda: sentinel.answered, min(waited, HUNG_AGAIN_TIMEOUT)) != "done":
+            self.abandon([sentinel])
+            self.hung_methods.add(self.harmless_method)
             return "timeout"  # silent on the ping too: hung
         outcome = self.wait_until(lambda: exchange.answered, waited * (SLOW_CAP_FACTOR - 1))
         if outcome == "done":
