@@ -55,7 +55,7 @@ conformance: $(STAMP)
 ## a PNG of the HTML report, rendered by headless Chromium (installs Debian's chromium if missing)
 report-screenshot:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
-	$(PY) -m harness.report.screenshot $(REPORT)/report.html $(REPORT)/report.png
+	$(PY) -m tests.report_screenshot $(REPORT)/report.html $(REPORT)/report.png
 
 ## start the mock enterprise (PostgreSQL + pgvector, Jira-compatible service); Ctrl-C stops it
 sandbox: $(STAMP)

@@ -28,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness.oracle import Oracle
-from harness.session import Session
+from harness.protocol.session import Session
 from harness.transport.stdio import StdioTransport
 from sandbox.sandbox import Sandbox
 

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness import schema
 from harness.checks.frames import check_frames
-from harness.session import Session
+from harness.protocol.session import Session
 from harness.transport.stdio import StdioTransport
 
 HERE = Path(__file__).resolve().parent

@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness import schema
-from harness.versions import ALL_VERSIONS, is_modern
+from harness.protocol.versions import ALL_VERSIONS, is_modern
 
 
 def _modern(result: dict[str, Any], version: str, cacheable: bool) -> dict[str, Any]:

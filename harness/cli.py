@@ -106,7 +106,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.server_cmd and not args.server_url:
         print("mcp-harness run: give --server-cmd CMD or --server-url URL", file=sys.stderr)
         return EXIT_NOT_RUN
-    from harness.coverage import suites_dir
+    from harness.rules.coverage import suites_dir
 
     argv = [str(suites_dir()), "-q", "-p", "no:cacheprovider", "-o", "junit_family=xunit1"]
     argv += ["-p", "no:faker", "-p", "no:anyio"]  # plugins of our dependencies: ~0.3 s of start-up, unused
@@ -131,7 +131,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from harness.coverage import coverage_rows, summary
+    from harness.rules.coverage import coverage_rows, summary
 
     rows = coverage_rows()
     stats = summary(rows)
@@ -146,7 +146,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title="mcp-harness rule coverage", show_lines=False)
-    for column in ("rule", "level", "versions", "status", "checks", "fault fixtures"):
+    for column in ("rule", "level", "versions", "status", "tests", "checks", "fault fixtures"):
         table.add_column(column, overflow="fold")
     for row in rows:
         if not args.all and not row.testable and not row.tests:
@@ -157,6 +157,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
             row.versions,
             row.status if row.status != "not testable" else f"not testable: {row.reason}",
             "\n".join(row.tests[:3]) + (f"\n(+{len(row.tests) - 3})" if len(row.tests) > 3 else ""),
+            "\n".join(row.checks[:3]) + (f"\n(+{len(row.checks) - 3})" if len(row.checks) > 3 else ""),
             "\n".join(row.faults[:3]) + (f"\n(+{len(row.faults) - 3})" if len(row.faults) > 3 else ""),
         )
     console = Console(width=200)
@@ -182,7 +183,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not args.server_cmd and not args.server_url:
         print("mcp-harness replay: no server in the file; give --server-cmd or --server-url", file=sys.stderr)
         return EXIT_NOT_RUN
-    from harness.replay import replay
+    from harness.property.replay import replay
 
     return replay(header, path, _server_args(args))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.session import Exchange
+from harness.protocol.session import Exchange
 
 
 class Oracle:

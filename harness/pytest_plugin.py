@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 
 from harness.findings import Finding, fail
-from harness.profile import ServerProfile, probe
-from harness.session import NoResponse, Session
-from harness.target import ServerTarget
-from harness.transcript import Transcript, render
+from harness.protocol.profile import ServerProfile, probe
+from harness.protocol.session import NoResponse, Session
+from harness.protocol.target import ServerTarget
+from harness.protocol.versions import MODERN_VERSIONS
 from harness.transport.base import ServerGone, TransportError
+from harness.transport.transcript import Transcript, render
 
 MCP_FIXTURES = {"mcp_session", "mcp_connect", "mcp_profile", "mcp_version", "mcp_target", "verdict"}
 NOT_VERIFIED = "NOT VERIFIED"
@@ -85,7 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.xmlpath = str(Path(report_dir) / "junit.xml")
     config._mcp_run = McpRun(config)  # type: ignore[attr-defined]
     if not hasattr(config, "workerinput"):
-        from harness.verdicts import VerdictCollector
+        from harness.report.verdicts import VerdictCollector
 
         collector = VerdictCollector(config)
         config._mcp_collector = collector  # type: ignore[attr-defined]
@@ -115,7 +116,7 @@ class McpRun:
         self.sandbox: Any = None
         self._profile: ServerProfile | None = None
         self.profile_reported = False  # sent to the xdist controller with the first test's report
-        self.auth: Any = None  # harness.tokens.AuthRun, made before the probe
+        self.auth: Any = None  # harness.auth.tokens.AuthRun, made before the probe
         self._secrets: list[str] | None = None
         self._shared: dict[str, Session] = {}
         self.hung_methods: set[str] = set()  # shared by every session: see Session.hung_methods
@@ -161,7 +162,7 @@ class McpRun:
                 self.start_sandbox()
             # AUTH (docs/auth.md): before probing, learn whether the server is protected and, when
             # the sandbox IdP can vouch, mint T_ok as a default header of every session (HARN-02).
-            from harness.tokens import setup as setup_auth
+            from harness.auth.tokens import setup as setup_auth
 
             self.auth = setup_auth(
                 self.target,
@@ -336,7 +337,7 @@ class Verdict:
 
     @property
     def era(self) -> str:
-        return "modern" if self.version == "2026-07-28" else "legacy"
+        return "modern" if self.version in MODERN_VERSIONS else "legacy"
 
     def add(self, *found: Finding | list[Finding] | None) -> None:
         for item in found:
@@ -430,7 +431,7 @@ def _gate(item: pytest.Item, run: McpRun, version: str, profile: ServerProfile) 
         if version not in mark.args:
             pytest.skip(f"applies to {', '.join(mark.args)}; this run is {version}")
     for mark in item.iter_markers("era"):
-        era = "modern" if version == "2026-07-28" else "legacy"
+        era = "modern" if version in MODERN_VERSIONS else "legacy"
         if mark.args[0] != era:
             pytest.skip(f"applies to the {mark.args[0]} era; this run is {era} ({version})")
     kind = run.target.transport_kind if run.target else "stdio"

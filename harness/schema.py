@@ -43,7 +43,7 @@ from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 from referencing.jsonschema import DRAFT7, DRAFT202012, specification_with
 
-from harness.versions import ALL_VERSIONS, V1, V2, V3, normalize
+from harness.protocol.versions import ALL_VERSIONS, V1, V2, V3, normalize
 
 try:  # optional accelerator: a yes/no answer 100x faster; errors always come from jsonschema
     import jsonschema_rs

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.pagination import PAGINATED, Page, Walk, cursor_key
-from harness.session import DROP_GRACE, Exchange, Session
+from harness.protocol.session import DROP_GRACE, Exchange, Session
 
 
 def harmless_method(session: Session) -> str:
@@ -180,7 +180,7 @@ def requested_seconds(args: dict[str, Any], default: float) -> float:
 
 def assume_modern(session: Session, version: str) -> Session:
     """Speak the stateless era on a connection that never ran server/discover (VER-05)."""
-    from harness.session import ServerState
+    from harness.protocol.session import ServerState
 
     session.state = ServerState(era="modern", protocol_version=version)
     return session

@@ -22,13 +22,13 @@ from urllib.parse import urlparse
 
 import pytest
 
+from harness.auth.tokens import OTHER_SUBJECT, Minter, prm_locations, tamper
 from harness.checks import auth as checks
 from harness.checks.http import served
-from harness.examples import NoExample, valid_arguments
-from harness.session import CLIENT_INFO, Session
-from harness.tokens import OTHER_SUBJECT, Minter, prm_locations, tamper
-from harness.transport.base import HttpInfo, encode
-from harness.versions import V1, V2, V3, V4, V5
+from harness.property.examples import NoExample, valid_arguments
+from harness.protocol.session import CLIENT_INFO, Session
+from harness.protocol.versions import V1, V2, V3, V4, V5
+from harness.transport.base import HttpInfo
 from suites._support import harmless_method
 
 FROM_V2 = (V2, V3, V4, V5)
@@ -71,9 +71,7 @@ def post(
     session: Session, body: dict[str, Any], headers: dict[str, str | None], url: str | None = None
 ) -> HttpInfo:
     """POST `body` with the headers a correct client sends, edited by `headers` (None drops one)."""
-    wanted: dict[str, Any] = dict(session.http_headers(body) or {})
-    wanted.update(headers)
-    return session.transport.raw("POST", body=encode(body), headers=wanted, url=url)  # type: ignore[attr-defined]
+    return session.post_raw(body, headers, url=url)
 
 
 def opening(session: Session, version: str) -> tuple[dict[str, Any], dict[str, str | None]]:
@@ -149,7 +147,7 @@ def _context_parts(run: Any, session: Session, version: str) -> dict[str, Any]:
     challenge = setup.protection.challenge if setup.protection else None
     for where, location in prm_locations(url, challenge):
         try:
-            exchange = session.transport.raw(  # type: ignore[attr-defined]
+            exchange = session.http.raw(
                 "GET", headers={"Accept": "application/json"}, replace_headers=True, url=location
             )
         except Exception:
@@ -241,9 +239,9 @@ def test_auth01_no_token_gets_401(auth, verdict):
     )
     if not session.modern and verdict.version != V1:
         headers = {"Accept": "text/event-stream"}
-        if session.transport.session_id:  # type: ignore[attr-defined]
-            headers["Mcp-Session-Id"] = session.transport.session_id  # type: ignore[attr-defined]
-        stream = session.transport.raw("GET", headers=headers, replace_headers=True, stream_seconds=1.0)  # type: ignore[attr-defined]
+        if session.http.session_id:
+            headers["Mcp-Session-Id"] = session.http.session_id
+        stream = session.http.raw("GET", headers=headers, replace_headers=True, stream_seconds=1.0)
         verdict.add(
             checks.refused_401(
                 "AUTH-01", stream, "GET stream without a token", verdict.version, allow_405=True
@@ -290,7 +288,7 @@ def test_auth03_protected_resource_metadata(auth, verdict):
 def test_auth04_v2_authorization_server_at_origin(auth, verdict):
     parsed = urlparse(auth.url)
     origin = f"{parsed.scheme}://{parsed.netloc}"
-    raw = auth.session.transport.raw  # type: ignore[attr-defined]
+    raw = auth.session.http.raw
     metadata = raw(
         "GET",
         headers={"Accept": "application/json"},

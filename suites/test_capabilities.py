@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from harness.checks import capabilities as checks
-from harness.examples import safe_arguments
-from harness.session import Session
+from harness.property.examples import safe_arguments
+from harness.protocol.session import Session
 from suites._support import call_tool, list_tools
 
 LEGACY = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")

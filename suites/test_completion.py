@@ -14,8 +14,8 @@ import pytest
 
 from harness.checks import completion as checks
 from harness.checks.resources import template_problem, template_variables
-from harness.session import Exchange, Session
-from harness.versions import V1
+from harness.protocol.session import Exchange, Session
+from harness.protocol.versions import V1
 from suites._support import all_items
 
 UNKNOWN_PROMPT = "__mcp_harness_no_such_prompt__"

@@ -20,9 +20,9 @@ from urllib.parse import urlparse
 import pytest
 
 from harness.checks import http as checks
-from harness.session import Session
-from harness.transport.base import HttpInfo, encode
-from harness.versions import V2, V3, V4, V5
+from harness.protocol.session import Session
+from harness.protocol.versions import V2, V3, V4, V5
+from harness.transport.base import HttpInfo
 from suites._support import harmless_method
 
 pytestmark = pytest.mark.transport("http")
@@ -54,20 +54,17 @@ def post(
     stream_seconds: float = 0.0,
 ) -> HttpInfo:
     """POST `body` with the headers a correct client sends, edited by `headers` (None drops one)."""
-    wanted: dict[str, Any] = dict(session.http_headers(body) or {}) if isinstance(body, dict) else {}
-    wanted.update(headers or {})
-    raw = body if isinstance(body, bytes) else encode(body)
-    return session.transport.raw("POST", body=raw, headers=wanted, stream_seconds=stream_seconds)  # type: ignore[attr-defined]
+    return session.post_raw(body, headers, stream_seconds=stream_seconds)
 
 
 def plain_headers(session: Session, accept: str) -> dict[str, str]:
     """Headers for a GET/DELETE: Accept, the session, the version, and the user's own."""
-    transport = session.transport
-    headers = {"Accept": accept, **getattr(transport, "base_headers", {})}
-    if getattr(transport, "session_id", None):
-        headers["Mcp-Session-Id"] = transport.session_id  # type: ignore[attr-defined]
-    if getattr(transport, "protocol_version", None):
-        headers["MCP-Protocol-Version"] = transport.protocol_version  # type: ignore[attr-defined]
+    transport = session.http
+    headers = {"Accept": accept, **transport.base_headers}
+    if transport.session_id:
+        headers["Mcp-Session-Id"] = transport.session_id
+    if transport.protocol_version:
+        headers["MCP-Protocol-Version"] = transport.protocol_version
     return headers
 
 
@@ -192,7 +189,7 @@ def test_http06_stream_carries_only_its_request(mcp_session, verdict):
 @pytest.mark.rule("HTTP-L01", "HTTP-L02")
 @pytest.mark.versions(*LEGACY_HTTP)
 def test_httpl01_get_is_a_stream_or_405(mcp_session, verdict):
-    exchange = mcp_session.transport.raw(
+    exchange = mcp_session.http.raw(
         "GET",
         headers=plain_headers(mcp_session, "text/event-stream"),
         replace_headers=True,
@@ -207,20 +204,20 @@ def test_httpl01_get_is_a_stream_or_405(mcp_session, verdict):
 @pytest.mark.versions(*LEGACY_HTTP)
 def test_httpl04_session_id_is_visible_ascii(mcp_connect, verdict):
     first = mcp_connect()
-    sid = first.transport.session_id
+    sid = first.http.session_id
     if sid is None:
         pytest.skip("the server assigns no Mcp-Session-Id (sessions are optional)")
     verdict.add(checks.session_id_chars(sid))
     second = mcp_connect()
-    if second.transport.session_id is not None:
-        verdict.add(checks.distinct_sessions(sid, second.transport.session_id))
+    if second.http.session_id is not None:
+        verdict.add(checks.distinct_sessions(sid, second.http.session_id))
 
 
 @pytest.mark.rule("HTTP-L05")
 @pytest.mark.versions(*LEGACY_HTTP)
 def test_httpl05_request_without_session_gets_400(mcp_connect, verdict):
     session = mcp_connect()
-    if session.transport.session_id is None:
+    if session.http.session_id is None:
         pytest.skip("the server assigns no Mcp-Session-Id (sessions are optional)")
     exchange = post(session, message(session, "ping"), {"Mcp-Session-Id": None})
     verdict.add(checks.missing_session_rejected(exchange))
@@ -230,13 +227,13 @@ def test_httpl05_request_without_session_gets_400(mcp_connect, verdict):
 @pytest.mark.versions(*LEGACY_HTTP)
 def test_httpl06_ended_and_unknown_sessions_get_404(mcp_connect, verdict):
     session = mcp_connect()
-    if session.transport.session_id is None:
+    if session.http.session_id is None:
         pytest.skip("the server assigns no Mcp-Session-Id (sessions are optional)")
     never_issued = "harness-never-issued-" + uuid.uuid4().hex
     verdict.add(
         checks.unknown_session_404(post(session, message(session, "ping"), {"Mcp-Session-Id": never_issued}))
     )
-    deleted = session.transport.raw(
+    deleted = session.http.raw(
         "DELETE", headers=plain_headers(session, "application/json, text/event-stream"), replace_headers=True
     )
     verdict.add(checks.delete_note(deleted))  # HTTP-L07 (MAY): INFO
@@ -276,7 +273,7 @@ def test_httpm01_post_only_and_no_sessions(mcp_session, verdict):
     )
     verdict.add(checks.session_header_tolerated(discover, with_sid))
     for method in ("GET", "DELETE"):
-        exchange = mcp_session.transport.raw(
+        exchange = mcp_session.http.raw(
             method,
             headers=plain_headers(mcp_session, "text/event-stream"),
             replace_headers=True,

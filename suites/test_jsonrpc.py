@@ -14,7 +14,7 @@ from harness.checks.jsonrpc import (
     no_reply,
     null_id_rejected,
 )
-from harness.session import DROP_GRACE
+from harness.protocol.session import DROP_GRACE
 from suites._support import harmless, harmless_method, raw_request, replies_without_request, reply_to
 
 ODD_IDS = [0, -5, 2**53 - 1, "1", "ünï", "a b", ""]

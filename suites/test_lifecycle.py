@@ -8,8 +8,8 @@ import pytest
 
 from harness.checks import lifecycle
 from harness.checks.jsonrpc import no_reply
-from harness.session import NoResponse, ServerGone
-from harness.versions import V2
+from harness.protocol.session import NoResponse, ServerGone
+from harness.protocol.versions import V2
 from suites._support import replies_without_request
 
 pytestmark = pytest.mark.era("legacy")

@@ -13,7 +13,8 @@ import pytest
 
 from harness.checks import logging as checks
 from harness.checks.prompts import required_arguments
-from harness.session import META_LOG_LEVEL, Session
+from harness.protocol.exchange import META_LOG_LEVEL
+from harness.protocol.session import Session
 from suites._support import harmless_method
 
 SETTLE = 0.3  # seconds to wait for stray log messages after the last response

@@ -24,7 +24,7 @@ from harness.checks.modern import (
     tools_watched,
     unsupported_version_rejected,
 )
-from harness.session import META_CAPABILITIES, META_VERSION, Exchange, Session
+from harness.protocol.session import META_CAPABILITIES, META_VERSION, Exchange, Session
 from suites._support import NO_CALL_TOOLS, all_tools, assume_modern, simple_arguments, slow_call
 
 pytestmark = pytest.mark.era("modern")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from harness.checks import pagination as checks
-from harness.session import Session
+from harness.protocol.session import Session
 from suites._support import walk
 
 GARBAGE_CURSOR = "!!not-a-cursor!!"

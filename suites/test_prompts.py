@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from harness.checks import prompts as checks
-from harness.session import Session
-from harness.versions import V3
+from harness.protocol.session import Session
+from harness.protocol.versions import V3
 from suites._support import all_items, walk
 
 pytestmark = pytest.mark.requires_capability("prompts")

@@ -19,8 +19,8 @@ import hashlib
 
 import pytest
 
-from harness.hypothesis_profiles import BUDGET_SECONDS, MAX_RESTARTS, profile_settings
-from harness.machine import (
+from harness.property.hypothesis_profiles import BUDGET_SECONDS, MAX_RESTARTS, profile_settings
+from harness.property.machine import (
     Driver,
     EngineConfig,
     PropertyFailure,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from harness.checks import resources as res
-from harness.session import Session
+from harness.protocol.session import Session
 from suites._support import all_items, walk
 
 pytestmark = pytest.mark.requires_capability("resources")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.examples import NoExample, quick_overrides, valid_arguments
+from harness.property.examples import NoExample, quick_overrides, valid_arguments
 
 WRONG = {"__mcp_harness_unexpected__": {"nested": [None, -1, "' OR 1=1 --"]}}
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from harness.checks.side_effects import not_exercised, second_call_added
-from harness.examples import NoExample, valid_arguments
-from harness.session import Session
+from harness.property.examples import NoExample, valid_arguments
+from harness.protocol.session import Session
 
 pytestmark = [pytest.mark.requires_sandbox]
 

@@ -27,8 +27,8 @@ def test_stdio02_only_protocol_on_stdout_from_start_to_exit(mcp_connect, verdict
             for _page in session.list_all(method, key, max_pages=5):
                 pass
     harmless(session)
-    session.transport.close_stdin()
-    session.transport.wait_exit(3.0)
+    session.stdio.close_stdin()
+    session.stdio.wait_exit(3.0)
     session.collect(0.2) if session.transport.alive() else None
     verdict.add(stdout_hygiene(session.transcript.frames))
 
@@ -52,7 +52,7 @@ def test_stdio04_utf8_round_trip(mcp_session, verdict):
 def test_stdio05_exits_when_stdin_closes(mcp_connect, verdict):
     session = mcp_connect()
     harmless(session)
-    transport = session.transport
+    transport = session.stdio
     transport.close_stdin()
     code = transport.wait_exit(5.0)
     if code is None:

@@ -4,7 +4,7 @@
 Side effects: without `--mcp-call-tools` a tool is only ever called with
 arguments that fail its inputSchema (a validating server never runs it);
 tests that need successful calls are skipped with that reason. Valid
-arguments come from `harness.examples`, checked against the schema first.
+arguments come from `harness.property.examples`, checked against the schema first.
 """
 
 from __future__ import annotations
@@ -14,8 +14,14 @@ from typing import Any
 import pytest
 
 from harness.checks import tools as checks
-from harness.examples import NoExample, hostile_arguments, invalid_arguments, safe_arguments, valid_arguments
-from harness.session import DROP_GRACE, Exchange, NoResponse, Session
+from harness.property.examples import (
+    NoExample,
+    hostile_arguments,
+    invalid_arguments,
+    safe_arguments,
+    valid_arguments,
+)
+from harness.protocol.session import DROP_GRACE, Exchange, NoResponse, Session
 from harness.transport.base import ServerGone
 from suites._support import call_tool, harmless, list_tools
 

@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from harness.checks import completion, logging, pagination, prompts, resources
-from harness.session import Exchange
+from harness.protocol.session import Exchange
 
 
 def answered(result=None, error=None, method="resources/read") -> Exchange:

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from harness.session import NoResponse, Session
+from harness.protocol.session import NoResponse, Session
 from harness.transport.stdio import StdioTransport
 
 SERVER = textwrap.dedent(

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.session import Session
+from harness.protocol.session import Session
 from harness.transport.http import HttpTransport
 from harness.transport.stdio import StdioTransport
 from sandbox import Sandbox

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.coverage import suite_rules
-from harness.versions import ALL_VERSIONS, V4
+from harness.protocol.versions import ALL_VERSIONS, V4
+from harness.rules.coverage import suite_rules
 from tests.suite_runner import list_faults, run_suites, spec_server_cmd
 
 FAULTS = list_faults()
@@ -77,7 +77,7 @@ KNOWN_GAPS = {
 
 def test_every_claimed_rule_has_a_fault_fixture():
     from harness import rules
-    from harness.coverage import fault_fixtures
+    from harness.rules.coverage import fault_fixtures
 
     proven = {f["rule"] for f in fault_fixtures()}
     can_fail = {r for r in CLAIMED if rules.get(r).level in ("MUST", "SHOULD")}  # INFO/MAY never fail

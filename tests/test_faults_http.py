@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from harness.coverage import suite_rules
-from harness.session import Session
-from harness.target import ServerTarget
+from harness.protocol.session import Session
+from harness.protocol.target import ServerTarget
+from harness.protocol.versions import ALL_VERSIONS, V3, V4, V5
+from harness.rules.coverage import suite_rules
 from harness.transport.http import ACCEPT_BOTH
-from harness.versions import ALL_VERSIONS, V3, V4, V5
 from tests.suite_runner import list_faults, run_suites, spec_server_cmd
 
 HTTP_URL = "http://127.0.0.1:{port}/mcp"

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness import strategies as gen
-from harness.examples import is_valid
-from harness.hypothesis_profiles import profile_settings
-from harness.machine import Driver, EngineConfig, run_machine
-from harness.session import Session
-from harness.target import ServerTarget
-from harness.transcript import Transcript
+from harness.property import strategies as gen
+from harness.property.examples import is_valid
+from harness.property.hypothesis_profiles import profile_settings
+from harness.property.machine import Driver, EngineConfig, run_machine
+from harness.protocol.session import Session
+from harness.protocol.target import ServerTarget
+from harness.transport.transcript import Transcript
 from tests.suite_runner import SDK_SERVER, spec_server_cmd
 
 FAST = settings(max_examples=30, database=None, deadline=None)

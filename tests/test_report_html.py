@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from harness.report.screenshot import chromium, rendered_dom, screenshot
+from tests.report_screenshot import chromium, rendered_dom, screenshot
 from tests.suite_runner import run_suites, spec_server_cmd
 
 pytestmark = pytest.mark.skipif(

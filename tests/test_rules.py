@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from harness import rules
+from harness.protocol.versions import ALL_VERSIONS, LEGACY_VERSIONS, V1, V2, V3, V4, V5, expand
 from harness.rules import RULES, get, level_at, rules_for_version, severity_for
-from harness.versions import ALL_VERSIONS, LEGACY_VERSIONS, V1, V2, V3, V4, V5, expand
 
 REPO = Path(__file__).resolve().parents[1]
 _CANDIDATES = [

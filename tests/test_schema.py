@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from harness import schema
+from harness.protocol.versions import ALL_VERSIONS, LEGACY_VERSIONS, V1, V3, V4, V5, is_modern
 from harness.schema import (
     MAX_ERRORS,
     UNSUPPORTED_DIALECT,
@@ -23,7 +24,6 @@ from harness.schema import (
     validate_server_request,
     validator_for_tool_schema,
 )
-from harness.versions import ALL_VERSIONS, LEGACY_VERSIONS, V1, V3, V4, V5, is_modern
 
 # --------------------------------------------------------------------------- corpus
 

@@ -16,11 +16,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 from harness import rules
+from harness.auth.tokens import Challenge, parse_challenge
 from harness.checks.http import served, summary
+from harness.checks.registry import check
 from harness.findings import Finding, fail, graded, info, warn
-from harness.tokens import Challenge, parse_challenge
+from harness.protocol.versions import V3, V4, V5, version_index
 from harness.transport.base import HttpInfo
-from harness.versions import V3, V4, V5, version_index
 
 
 def _sev(rule: str, version: str) -> Any:
@@ -362,6 +363,7 @@ def no_passthrough(records: Iterable[dict[str, Any]], token: str, version: str) 
     return found
 
 
+@check("AUTH-05")
 def variants_not_tried(why_limited: str | None) -> list[Finding]:
     """AUTH-05 (INFO): when only the non-JWT and tampered tokens could be
     forged, say why, so a pass is not read as "every bad token was refused"."""
@@ -370,6 +372,7 @@ def variants_not_tried(why_limited: str | None) -> list[Finding]:
     return [info("AUTH-05", f"only the non-JWT and tampered tokens were tried: {why_limited}")]
 
 
+@check("SEC-01")
 def token_in_answer(exchange: HttpInfo, token: str, what: str) -> list[Finding]:
     """SEC-01: the client's bearer token never comes back in the answer (body or
     SSE events); a server that echoes it hands the credential to whatever reads
@@ -380,6 +383,7 @@ def token_in_answer(exchange: HttpInfo, token: str, what: str) -> list[Finding]:
     return [fail("SEC-01", f"{what}: the client's token came back in the answer", summary(exchange))]
 
 
+@check("AUTH-11")
 def stdio_credentials(sandboxed: bool) -> list[Finding]:
     """AUTH-11 (INFO): over stdio the server takes its credentials from the
     environment, never in-band; recorded, since nothing on the pipe can show

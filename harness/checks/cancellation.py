@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness.checks.progress import progress_notifications, same_token, token_of
+from harness.checks.registry import check
 from harness.findings import Finding, Severity, fail, graded, info, warn
-from harness.session import Received
+from harness.protocol.exchange import Received
 
 # Progress already on the wire when the cancel arrived is a race, not a failure. The suite
 # measures "arrived" by a ping sent right after the cancel: once the ping is answered the
@@ -21,6 +22,7 @@ from harness.session import Received
 CANCEL_GRACE_SECONDS = 0.2
 
 
+@check("CANC-01")
 def answered_despite_cancel(responses: list[dict[str, Any] | None]) -> list[Finding]:
     """CANC-01: a cancelled request gets no response (SHOULD; WARN only when every try got one).
 
@@ -38,6 +40,7 @@ def answered_despite_cancel(responses: list[dict[str, Any] | None]) -> list[Find
     ]
 
 
+@check("CANC-01")
 def progress_after_cancel(
     frames: Iterable[Received], token: Any, cancelled_at: float, *, must: bool
 ) -> list[Finding]:
@@ -66,6 +69,7 @@ def progress_after_cancel(
     ]
 
 
+@check("CANC-02")
 def cancelled_the_wrong_request(request_id: Any, response: dict[str, Any] | None, what: str) -> list[Finding]:
     """CANC-02: a cancel naming an unknown, finished or malformed id is ignored.
 
@@ -83,6 +87,7 @@ def cancelled_the_wrong_request(request_id: Any, response: dict[str, Any] | None
     ]
 
 
+@check("CANC-04")
 def server_sent_cancellations(frames: Iterable[Received], listen_ids: Iterable[Any] = ()) -> list[Finding]:
     """CANC-04 (2026-07-28): the server sends notifications/cancelled only to end a listen stream."""
     allowed = list(listen_ids)
@@ -108,6 +113,7 @@ def server_sent_cancellations(frames: Iterable[Received], listen_ids: Iterable[A
     return findings[:5]
 
 
+@check("CANC-01")
 def too_quick_to_cancel(name: str, after: float) -> list[Finding]:
     """CANC-01 (INFO): the tool answered before the cancel went out, so the
     rule was not exercised; recorded so a pass does not read as "cancel works"."""

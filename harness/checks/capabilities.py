@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.checks.registry import check
 from harness.findings import Finding, fail, info, warn
-from harness.session import Exchange
+from harness.protocol.exchange import Exchange
 
 LIST_METHODS: tuple[tuple[str, str, str], ...] = (
     ("tools", "tools/list", "tools"),
@@ -21,6 +22,7 @@ LIST_METHODS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+@check("CAP-01")
 def declared_family_answers(family: str, method: str, key: str, exchange: Exchange) -> list[Finding]:
     """CAP-01: a family the server declared answers its list call with a
     result that holds the list."""
@@ -48,6 +50,7 @@ def declared_family_answers(family: str, method: str, key: str, exchange: Exchan
     return []
 
 
+@check("CAP-01")
 def undeclared_family_refused(family: str, method: str, exchange: Exchange) -> list[Finding]:
     """CAP-01 (derived, WARN): a family the server did not declare should be
     refused (-32601 in the spec's example), not served."""
@@ -60,6 +63,7 @@ def undeclared_family_refused(family: str, method: str, exchange: Exchange) -> l
     return []
 
 
+@check("CAP-02")
 def subscribe_without_capability(exchange: Exchange, capabilities: dict[str, Any]) -> list[Finding]:
     """CAP-02 (WARN): `resources/subscribe` is used only when the server
     declared `resources.subscribe: true`; accepting it otherwise is a WARN."""
@@ -89,6 +93,7 @@ def outcome(exchange: Exchange) -> str:
     return "tool-error" if result.get("isError") is True else "success"
 
 
+@check("CAP-05")
 def task_metadata_ignored(
     plain: Exchange, with_task: Exchange, capabilities: dict[str, Any]
 ) -> list[Finding]:
@@ -119,6 +124,7 @@ def task_metadata_ignored(
     return []
 
 
+@check("CAP-05")
 def unknown_task_id(exchange: Exchange) -> list[Finding]:
     """CAP-05 (2025-11-25): `tasks/get` for an unknown taskId gets -32602."""
     if exchange.error is None:
@@ -134,6 +140,7 @@ def unknown_task_id(exchange: Exchange) -> list[Finding]:
     return []
 
 
+@check("CAP-05")
 def task_required_without_task(tool_name: str, exchange: Exchange) -> list[Finding]:
     """CAP-05 (2025-11-25): a tool whose `execution.taskSupport` is "required",
     called without a task, gets -32601."""
@@ -149,6 +156,7 @@ def task_required_without_task(tool_name: str, exchange: Exchange) -> list[Findi
     return []
 
 
+@check("CAP-06")
 def modern_capabilities(capabilities: dict[str, Any]) -> list[Finding]:
     """CAP-06 (2026-07-28, INFO): `ServerCapabilities` gained `extensions`
     (ids in the `_meta` key grammar with a mandatory prefix) and lost `tasks`,
@@ -179,12 +187,14 @@ def modern_capabilities(capabilities: dict[str, Any]) -> list[Finding]:
     return findings
 
 
+@check("CAP-03")
 def tool_not_called(name: str) -> list[Finding]:
     """CAP-03 (INFO): a listed tool was not called because no safe arguments
     could be built, so any request it would have made stays unseen."""
     return [info("CAP-03", f"tool {name!r} not called: no safe arguments could be built")]
 
 
+@check("CAP-03")
 def no_tool_called(called: int) -> list[Finding]:
     """CAP-03 (INFO): with no tool called, only list requests had the chance to
     make the server ask the client for something; say so."""

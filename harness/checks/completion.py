@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.jsonrpc import expect_error
+from harness.checks.registry import check
 from harness.findings import Finding, fail, info, warn
-from harness.session import Exchange
+from harness.protocol.exchange import Exchange
 
 MAX_VALUES = 100
 
 
+@check("COMP-01")
 def undeclared_but_served(exchange: Exchange, ref: dict[str, Any]) -> list[Finding]:
     """COMP-01 (2025-03-26+): a server that answers completion/complete with a
     result supports completion, so it MUST declare the `completions` capability."""
@@ -26,6 +28,7 @@ def undeclared_but_served(exchange: Exchange, ref: dict[str, Any]) -> list[Findi
     return []
 
 
+@check("COMP-03")
 def unsupported_code(exchange: Exchange) -> list[Finding]:
     """COMP-03 (SHOULD): a server without completion support answers -32601.
 
@@ -42,6 +45,7 @@ def unsupported_code(exchange: Exchange) -> list[Finding]:
     ]
 
 
+@check("COMP-02")
 def complete_result(exchange: Exchange, ref: dict[str, Any], argument: str) -> list[Finding]:
     """COMP-02: a successful completion has `completion.values[]` of strings, at
     most 100 of them, an optional integer `total` and an optional boolean `hasMore`.
@@ -87,6 +91,7 @@ def complete_result(exchange: Exchange, ref: dict[str, Any], argument: str) -> l
     return findings
 
 
+@check("COMP-03")
 def invalid_complete(exchange: Exchange, what: str) -> list[Finding]:
     """COMP-03 (SHOULD): an unknown prompt or a missing argument gets -32602 (else WARN)."""
     return expect_error("COMP-03", exchange, -32602, what, no_error_severity="warn")
@@ -98,6 +103,7 @@ def _ref(ref: dict[str, Any]) -> str:
     return f"resource {ref.get('uri')!r}"
 
 
+@check("COMP-03")
 def stand_in_reference(ref: dict[str, Any], stand_in: str) -> list[Finding]:
     """COMP-03 (INFO): the server offered no real prompt or template to
     complete, so the probe used the unknown prompt `stand_in`; the error it got

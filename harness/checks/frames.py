@@ -17,8 +17,8 @@ from harness.checks.grading import capped
 from harness.checks.jsonrpc import envelope
 from harness.checks.meta import meta_keys
 from harness.findings import Finding, fail, warn
-from harness.session import Received
-from harness.versions import V1, V2
+from harness.protocol.exchange import Received
+from harness.protocol.versions import V1, V2
 
 # Which rule a schema failure belongs to, by the method answered.
 SCHEMA_RULE_BY_METHOD = {

@@ -15,7 +15,7 @@ from typing import cast
 
 from harness import rules
 from harness.findings import SEVERITY_ORDER, Finding, Severity
-from harness.versions import normalize
+from harness.protocol.versions import normalize
 
 
 def capped(finding: Finding, version: str | None, transport: str | None = None) -> Finding:

@@ -12,9 +12,10 @@ import math
 from collections import Counter
 from typing import Any
 
+from harness.checks.registry import check
 from harness.findings import Finding, fail, info, warn
+from harness.protocol.versions import V3, V4, V5, version_index
 from harness.transport.base import HttpInfo
-from harness.versions import V3, V4, V5, version_index
 
 JSON = "application/json"
 SSE = "text/event-stream"
@@ -78,6 +79,7 @@ def summary(exchange: HttpInfo) -> dict[str, Any]:
 
 
 # -- common rules ----------------------------------------------------------------
+@check("HTTP-01")
 def foreign_origin_rejected(exchange: HttpInfo, version: str) -> list[Finding]:
     """HTTP-01: a request with a disallowed Origin gets 403 (V4+) or any 4xx (V1-V3)."""
     status = exchange.status
@@ -98,6 +100,7 @@ def foreign_origin_rejected(exchange: HttpInfo, version: str) -> list[Finding]:
     return [fail("HTTP-01", f"a disallowed Origin got HTTP {status}, expected {want}", summary(exchange))]
 
 
+@check("HTTP-01")
 def no_origin_served(exchange: HttpInfo) -> list[Finding]:
     """HTTP-01 (derived): a request without Origin (a non-browser client) still works."""
     if served(exchange):
@@ -111,6 +114,7 @@ def no_origin_served(exchange: HttpInfo) -> list[Finding]:
     ]
 
 
+@check("HTTP-01")
 def host_check_note(exchange: HttpInfo) -> list[Finding]:
     """HTTP-01 (INFO): whether a foreign Host header is refused (DNS-rebinding hardening)."""
     if served(exchange):
@@ -122,6 +126,7 @@ def host_check_note(exchange: HttpInfo) -> list[Finding]:
     return [info("HTTP-01", f"a foreign Host header (evil.example) was refused with HTTP {exchange.status}")]
 
 
+@check("HTTP-02")
 def binding_note(reachable_elsewhere: bool | None, address: str | None) -> list[Finding]:
     """HTTP-02 (INFO): a local server should listen on 127.0.0.1 only."""
     if reachable_elsewhere is None:
@@ -133,6 +138,7 @@ def binding_note(reachable_elsewhere: bool | None, address: str | None) -> list[
     return [info("HTTP-02", f"the server is not reachable on {address}: bound to loopback only")]
 
 
+@check("HTTP-03")
 def notification_accepted(exchange: HttpInfo) -> list[Finding]:
     """HTTP-03: a POSTed notification gets 202 with an empty body, or a 4xx."""
     status = exchange.status
@@ -151,6 +157,7 @@ def notification_accepted(exchange: HttpInfo) -> list[Finding]:
     return []
 
 
+@check("HTTP-04")
 def request_content_type(exchange: HttpInfo, what: str) -> list[Finding]:
     """HTTP-04: a served request is answered as application/json or text/event-stream."""
     if exchange.status >= 300:
@@ -163,12 +170,14 @@ def request_content_type(exchange: HttpInfo, what: str) -> list[Finding]:
     return []
 
 
+@check("HTTP-05")
 def accept_variant_note(exchange: HttpInfo, accept: str) -> list[Finding]:
     """HTTP-05 (INFO): what the server does with an Accept header lacking one type."""
     outcome = "served it" if served(exchange) else f"answered HTTP {exchange.status}"
     return [info("HTTP-05", f"with Accept: {accept} the server {outcome} ({exchange.content_type or '-'})")]
 
 
+@check("HTTP-06")
 def stream_related(exchange: HttpInfo, request_id: Any, token: Any, modern: bool) -> list[Finding]:
     """HTTP-06: messages on a POST's SSE stream relate to that request; V5 sets X-Accel-Buffering: no."""
     if exchange.content_type != SSE:
@@ -206,6 +215,7 @@ def stream_related(exchange: HttpInfo, request_id: Any, token: Any, modern: bool
 
 
 # -- legacy V2-V4 ----------------------------------------------------------------
+@check("HTTP-L01")
 def get_stream_or_405(exchange: HttpInfo) -> list[Finding]:
     """HTTP-L01: GET on the endpoint returns text/event-stream or 405."""
     if exchange.status == 405:
@@ -221,6 +231,7 @@ def get_stream_or_405(exchange: HttpInfo) -> list[Finding]:
     ]
 
 
+@check("HTTP-L02")
 def get_stream_without_responses(exchange: HttpInfo) -> list[Finding]:
     """HTTP-L02: the GET stream carries no JSON-RPC responses (no resume was asked for)."""
     found = []
@@ -237,6 +248,7 @@ def get_stream_without_responses(exchange: HttpInfo) -> list[Finding]:
     return found
 
 
+@check("HTTP-L04")
 def session_id_chars(session_id: str) -> list[Finding]:
     """HTTP-L04: a session id is visible ASCII (0x21-0x7E); its entropy is INFO."""
     bad = sorted({c for c in session_id if not 0x21 <= ord(c) <= 0x7E})
@@ -256,6 +268,7 @@ def session_id_chars(session_id: str) -> list[Finding]:
     ]
 
 
+@check("HTTP-L04")
 def distinct_sessions(first: str, second: str) -> list[Finding]:
     """HTTP-L04 (SHOULD): two sessions never share an id."""
     if first == second:
@@ -263,6 +276,7 @@ def distinct_sessions(first: str, second: str) -> list[Finding]:
     return []
 
 
+@check("HTTP-L05")
 def missing_session_rejected(exchange: HttpInfo) -> list[Finding]:
     """HTTP-L05: a non-initialize request without Mcp-Session-Id gets 400 (SHOULD)."""
     if exchange.status == 400:
@@ -284,6 +298,7 @@ def missing_session_rejected(exchange: HttpInfo) -> list[Finding]:
     ]
 
 
+@check("HTTP-L06")
 def ended_session_404(exchange: HttpInfo) -> list[Finding]:
     """HTTP-L06: a request naming an ended session gets 404."""
     if exchange.status == 404:
@@ -292,6 +307,7 @@ def ended_session_404(exchange: HttpInfo) -> list[Finding]:
     return [fail("HTTP-L06", f"a request in a DELETEd session {what}, expected 404", summary(exchange))]
 
 
+@check("HTTP-L06")
 def unknown_session_404(exchange: HttpInfo) -> list[Finding]:
     """HTTP-L06 (derived): a never-issued session id gets 404; 400 or anything else is WARN."""
     if exchange.status == 404:
@@ -304,6 +320,7 @@ def unknown_session_404(exchange: HttpInfo) -> list[Finding]:
     ]
 
 
+@check("HTTP-L07")
 def delete_note(exchange: HttpInfo) -> list[Finding]:
     """HTTP-L07 (MAY): what DELETE with the session id does."""
     if exchange.status == 405:
@@ -313,6 +330,7 @@ def delete_note(exchange: HttpInfo) -> list[Finding]:
     return [info("HTTP-L07", f"DELETE with the session id got HTTP {exchange.status}")]
 
 
+@check("HTTP-L08")
 def bad_version_header_400(exchange: HttpInfo) -> list[Finding]:
     """HTTP-L08: an unsupported MCP-Protocol-Version header after init gets 400."""
     if exchange.status == 400:
@@ -328,6 +346,7 @@ def bad_version_header_400(exchange: HttpInfo) -> list[Finding]:
 
 
 # -- modern V5 -------------------------------------------------------------------
+@check("HTTP-M01")
 def no_session_header(exchange: HttpInfo) -> list[Finding]:
     """HTTP-M01: a 2026-07-28 server never sets Mcp-Session-Id."""
     if "mcp-session-id" in exchange.headers:
@@ -341,6 +360,7 @@ def no_session_header(exchange: HttpInfo) -> list[Finding]:
     return []
 
 
+@check("HTTP-M01")
 def only_post(exchange: HttpInfo) -> list[Finding]:
     """HTTP-M01: POST is the only method; GET and DELETE should get 405."""
     if exchange.status == 405:
@@ -358,6 +378,7 @@ def only_post(exchange: HttpInfo) -> list[Finding]:
     ]
 
 
+@check("HTTP-M02")
 def header_mismatch_rejected(rule: str, exchange: HttpInfo, what: str) -> list[Finding]:
     """HTTP-M02/M03: a missing or mismatched routing header gets 400 + -32020.
 
@@ -382,6 +403,7 @@ def header_mismatch_rejected(rule: str, exchange: HttpInfo, what: str) -> list[F
     ]
 
 
+@check("HTTP-M04")
 def encoded_value_accepted(exchange: HttpInfo, what: str) -> list[Finding]:
     """HTTP-M04: a correct header value (base64-encoded, or a lower-case name) is not a mismatch."""
     code = error_code(exchange)
@@ -398,6 +420,7 @@ def encoded_value_accepted(exchange: HttpInfo, what: str) -> list[Finding]:
     return []
 
 
+@check("HTTP-M06")
 def status_matches_error(exchange: HttpInfo, status: int, code: int, what: str) -> list[Finding]:
     """HTTP-M06: a 2026-07-28 error has its HTTP status (404/-32601, 400/-32022, 400/-32602)."""
     got = error_code(exchange)
@@ -429,6 +452,7 @@ def status_matches_error(exchange: HttpInfo, status: int, code: int, what: str) 
 
 
 # -- batches ---------------------------------------------------------------------
+@check("RPC-12")
 def batch_refused(exchange: HttpInfo) -> list[Finding]:
     """RPC-12 on HTTP from 2025-06-18: a POSTed batch gets a 4xx with a JSON-RPC error."""
     found = messages(exchange)
@@ -463,6 +487,7 @@ def batch_refused(exchange: HttpInfo) -> list[Finding]:
     return []
 
 
+@check("HTTP-M01")
 def session_header_tolerated(plain: HttpInfo, with_sid: HttpInfo) -> list[Finding]:
     """HTTP-M01: a 2026-07-28 server has no sessions, so a request it serves
     is served as well when it carries an Mcp-Session-Id it never issued."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from harness.checks.registry import check
 from harness.findings import Finding, fail, graded, info, warn
-from harness.session import Exchange, Received
-from harness.versions import V3
+from harness.protocol.exchange import Exchange, Received
+from harness.protocol.versions import V3
 
 
+@check("RPC-01")
 def envelope(message: Any) -> list[Finding]:
     """RPC-01/03/04: the frame is JSON-RPC 2.0, a response has exactly one of
     result/error, result is an object, error has an integer code and a string message."""
@@ -41,6 +43,7 @@ def envelope(message: Any) -> list[Finding]:
     return findings
 
 
+@check("RPC-02")
 def id_echo(exchange: Exchange) -> list[Finding]:
     """RPC-02: the response id equals the request id, with the same JSON type."""
     if exchange.response is None or exchange.matched_by_post:
@@ -62,6 +65,7 @@ def id_echo(exchange: Exchange) -> list[Finding]:
     return []
 
 
+@check("RPC-02")
 def phantom_responses(unmatched: list[dict[str, Any]]) -> list[Finding]:
     """RPC-02 (decision): a response to an id never sent, or sent a second time."""
     return [
@@ -71,6 +75,7 @@ def phantom_responses(unmatched: list[dict[str, Any]]) -> list[Finding]:
     ]
 
 
+@check("RPC-08")
 def expect_error(
     rule: str,
     exchange: Exchange | None,
@@ -119,11 +124,13 @@ def error_reply(rule: str, reply: dict[str, Any] | None, expected: int, what: st
     return []
 
 
+@check("RPC-05")
 def no_reply(rule: str, replies: list[dict[str, Any]], what: str) -> list[Finding]:
     """RPC-05: nothing may answer a notification."""
     return [fail(rule, f"{what}: the server replied to a notification", r) for r in replies]
 
 
+@check("RPC-07")
 def null_id_rejected(reply: dict[str, Any] | None) -> list[Finding]:
     """RPC-07 (derived, WARN): a request whose id is null is rejected with
     -32600 Invalid Request, not processed.
@@ -141,6 +148,7 @@ def null_id_rejected(reply: dict[str, Any] | None) -> list[Finding]:
     return []
 
 
+@check("RPC-12")
 def batch_accepted(exchanges: list[Exchange]) -> list[Finding]:
     """RPC-12 (2025-03-26, MUST): a batch of requests is accepted and each
     request in it gets its own successful response."""
@@ -152,6 +160,7 @@ def batch_accepted(exchanges: list[Exchange]) -> list[Finding]:
     return []
 
 
+@check("RPC-12")
 def batch_rejected(
     exchanges: list[Exchange], reply: dict[str, Any] | None, received: Iterable[Received]
 ) -> list[Finding]:
@@ -171,6 +180,7 @@ def batch_rejected(
     return []
 
 
+@check("RPC-14")
 def meta_sampled(results: Iterable[dict[str, Any] | None]) -> list[Finding]:
     """RPC-14 (INFO): say so when none of the sampled responses carried
     `result._meta`, so a pass is not read as "the grammar was checked"."""

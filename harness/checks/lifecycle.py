@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from harness.checks.registry import check
 from harness.findings import Finding, fail, info, warn
-from harness.session import Exchange, Received
-from harness.versions import LEGACY_VERSIONS, V3, version_index
+from harness.protocol.exchange import Exchange, Received
+from harness.protocol.versions import LEGACY_VERSIONS, V3, version_index
 
 INIT_RESULT_KEYS = ("protocolVersion", "capabilities", "serverInfo")
 SERVER_INFO_KEYS = ("name", "version")
@@ -25,6 +26,7 @@ ALLOWED_BEFORE_INITIALIZED = (None, "ping")  # LIFE-06: ping (and non-requests) 
 NEWER_TOOL_FIELDS = ("title", "outputSchema")  # LIFE-08: tool fields added in 2025-06-18
 
 
+@check("LIFE-01")
 def initialize_result(exchange: Exchange) -> list[Finding]:
     """LIFE-01: initialize is answered with a result holding `protocolVersion`,
     `capabilities` and `serverInfo`, and `serverInfo` has string `name` and `version`.
@@ -47,6 +49,7 @@ def initialize_result(exchange: Exchange) -> list[Finding]:
     return findings
 
 
+@check("LIFE-02")
 def version_echoed(exchange: Exchange, requested: str, declared: str) -> list[Finding]:
     """LIFE-02: a requested version the server supports comes back exactly.
 
@@ -64,6 +67,7 @@ def version_echoed(exchange: Exchange, requested: str, declared: str) -> list[Fi
     ]
 
 
+@check("LIFE-03")
 def counter_offer(exchange: Exchange, *, strict: bool, offered: str = UNKNOWN_VERSION) -> list[Finding]:
     """LIFE-03: an unsupported version gets a counter-offer of a version the
     server does support, not an echo and not an error.
@@ -103,6 +107,7 @@ def counter_offer(exchange: Exchange, *, strict: bool, offered: str = UNKNOWN_VE
     ]
 
 
+@check("LIFE-04")
 def versionless_initialize(exchange: Exchange | None, *, gone: str | None = None) -> list[Finding]:
     """LIFE-04 (derived): initialize without `protocolVersion` gets -32602 or
     is served with a default version; only a hang or an exit fails.
@@ -123,6 +128,7 @@ def versionless_initialize(exchange: Exchange | None, *, gone: str | None = None
     return []
 
 
+@check("LIFE-06")
 def early_requests(frames: Iterable[Received]) -> list[Finding]:
     """LIFE-06 (SHOULD NOT): before notifications/initialized the server sends
     no request other than ping; notifications (logging) are allowed."""
@@ -135,6 +141,7 @@ def early_requests(frames: Iterable[Received]) -> list[Finding]:
     ]
 
 
+@check("LIFE-07")
 def request_before_initialize(exchange: Exchange) -> list[Finding]:
     """LIFE-07 (INFO): what the server did with a request sent before initialize.
 
@@ -145,6 +152,7 @@ def request_before_initialize(exchange: Exchange) -> list[Finding]:
     return []
 
 
+@check("LIFE-07")
 def crashed_before_initialize(gone: str) -> list[Finding]:
     """LIFE-07: a request before initialize must not take the server down
     (robustness: the server must still be usable for the handshake after it).
@@ -152,6 +160,7 @@ def crashed_before_initialize(gone: str) -> list[Finding]:
     return [fail("LIFE-07", f"a request before initialize crashed the server: {gone}")]
 
 
+@check("LIFE-08")
 def newer_tool_fields(tools: Iterable[Any], negotiated: str) -> list[Finding]:
     """LIFE-08: at a negotiated version before 2025-06-18, tools carry none of the
     fields that revision added (`title`, `outputSchema`).
@@ -169,6 +178,7 @@ def newer_tool_fields(tools: Iterable[Any], negotiated: str) -> list[Finding]:
     ]
 
 
+@check("PING-01")
 def ping_answer(exchange: Exchange, elapsed: float) -> list[Finding]:
     """PING-01: ping gets an empty object, promptly.
 
@@ -187,6 +197,7 @@ def ping_answer(exchange: Exchange, elapsed: float) -> list[Finding]:
     return findings
 
 
+@check("PING-01")
 def ping_during_initialize(ping: Exchange) -> list[Finding]:
     """PING-01: a ping sent while initialize is still unanswered gets a reply.
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.jsonrpc import expect_error
+from harness.checks.registry import check
 from harness.findings import Finding, fail, info, warn
-from harness.session import Exchange
+from harness.protocol.exchange import Exchange
 
 LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
@@ -25,6 +26,7 @@ def log_messages(frames: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
+@check("LOG-01")
 def set_level_ok(exchange: Exchange, level: str) -> list[Finding]:
     """LOG-01: logging/setLevel with a valid level returns an (empty) result."""
     if not exchange.ok:
@@ -49,11 +51,13 @@ def set_level_ok(exchange: Exchange, level: str) -> list[Finding]:
     return []
 
 
+@check("LOG-01")
 def bogus_level(exchange: Exchange, level: str) -> list[Finding]:
     """LOG-01 (SHOULD): an unknown level gets -32602; a success or another code is WARN."""
     return expect_error("LOG-01", exchange, -32602, f"logging/setLevel {level!r}", no_error_severity="warn")
 
 
+@check("LOG-01")
 def below_level(messages: list[dict[str, Any]], level: str) -> list[Finding]:
     """LOG-01 (lower-case "should"): after setLevel, no messages below that level (WARN).
 
@@ -70,6 +74,7 @@ def below_level(messages: list[dict[str, Any]], level: str) -> list[Finding]:
     return findings[:5]
 
 
+@check("LOG-02")
 def message_shape(messages: list[dict[str, Any]]) -> list[Finding]:
     """LOG-02: notifications/message params carry `level` (one of the 8 syslog
     names), `data` (any JSON), and an optional string `logger`."""
@@ -92,6 +97,7 @@ def message_shape(messages: list[dict[str, Any]]) -> list[Finding]:
     return findings[:5]
 
 
+@check("LOG-03")
 def unrequested(messages: list[dict[str, Any]], methods: list[str]) -> list[Finding]:
     """LOG-03 (2026-07-28, MUST NOT): no notifications/message for requests whose
     `_meta` carries no io.modelcontextprotocol/logLevel."""
@@ -109,6 +115,7 @@ def unrequested(messages: list[dict[str, Any]], methods: list[str]) -> list[Find
     ]
 
 
+@check("LOG-03")
 def bogus_meta_level(exchange: Exchange, method: str) -> list[Finding]:
     """LOG-03 (SHOULD): an unrecognised `_meta` logLevel gets -32602 (else WARN)."""
     return expect_error(
@@ -116,6 +123,7 @@ def bogus_meta_level(exchange: Exchange, method: str) -> list[Finding]:
     )
 
 
+@check("LOG-02")
 def messages_observed(messages: list[Any]) -> list[Finding]:
     """LOG-02 (INFO): no log message came at level debug during reads, so the
     message shape was not observed; recorded so a pass is not read as checked."""

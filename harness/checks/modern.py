@@ -14,9 +14,10 @@ from typing import Any
 from harness.checks.frames import INPUT_REQUIRED_METHODS
 from harness.checks.jsonrpc import expect_error
 from harness.checks.meta import KEY
+from harness.checks.registry import check
 from harness.findings import Finding, fail, info, warn
-from harness.session import META_SERVER_INFO, Exchange
-from harness.versions import V5
+from harness.protocol.exchange import META_SERVER_INFO, Exchange
+from harness.protocol.versions import V5
 
 UNSUPPORTED_VERSION = -32022
 CACHE_SCOPES = ("public", "private")
@@ -26,6 +27,7 @@ def _result(exchange: Exchange) -> dict[str, Any] | None:
     return exchange.result if exchange.ok and isinstance(exchange.result, dict) else None
 
 
+@check("VER-01")
 def missing_meta_rejected(exchange: Exchange, what: str) -> list[Finding]:
     """VER-01: a request without the protocolVersion or clientCapabilities `_meta` gets -32602.
 
@@ -34,6 +36,7 @@ def missing_meta_rejected(exchange: Exchange, what: str) -> list[Finding]:
     return expect_error("VER-01", exchange, -32602, what, wrong_code_severity="fail")
 
 
+@check("VER-02")
 def unsupported_version_rejected(exchange: Exchange, requested: str) -> list[Finding]:
     """VER-02: an unknown version gets -32022 with data.supported (array) and data.requested."""
     what = f"request with protocol version {requested!r}"
@@ -70,6 +73,7 @@ def unsupported_version_rejected(exchange: Exchange, requested: str) -> list[Fin
     return findings
 
 
+@check("VER-03")
 def discover_result(exchange: Exchange, version: str) -> list[Finding]:
     """VER-03: server/discover is implemented and returns supportedVersions and capabilities.
 
@@ -112,6 +116,7 @@ def discover_result(exchange: Exchange, version: str) -> list[Finding]:
     return findings
 
 
+@check("VER-04")
 def server_info_in_meta(exchange: Exchange) -> list[Finding]:
     """VER-04: every result's `_meta` carries io.modelcontextprotocol/serverInfo (SHOULD)."""
     result = _result(exchange)
@@ -125,6 +130,7 @@ def server_info_in_meta(exchange: Exchange) -> list[Finding]:
     ]
 
 
+@check("VER-05")
 def served(exchange: Exchange, what: str) -> list[Finding]:
     """VER-05: a request that carries everything it needs in its own `_meta` is served."""
     if exchange.ok:
@@ -139,6 +145,7 @@ def served(exchange: Exchange, what: str) -> list[Finding]:
     ]
 
 
+@check("CACHE-01")
 def cache_hints(exchange: Exchange) -> list[Finding]:
     """CACHE-01: a complete cacheable result has ttlMs (integer >= 0) and cacheScope public|private;
     an input_required result has neither. An absent resultType counts as complete."""
@@ -175,6 +182,7 @@ def cache_hints(exchange: Exchange) -> list[Finding]:
     return findings
 
 
+@check("CACHE-02")
 def same_cache_scope(pages: list[Exchange]) -> list[Finding]:
     """CACHE-02: every page of one paginated list has the same cacheScope."""
     scopes = [(_result(p) or {}).get("cacheScope") for p in pages if _result(p) is not None]
@@ -190,6 +198,7 @@ def same_cache_scope(pages: list[Exchange]) -> list[Finding]:
     ]
 
 
+@check("VER-08")
 def extension_ids(capabilities: dict[str, Any]) -> list[Finding]:
     """VER-08: extension ids (keys of capabilities.extensions) follow the `_meta` key grammar,
     with the mandatory prefix."""
@@ -208,6 +217,7 @@ def extension_ids(capabilities: dict[str, Any]) -> list[Finding]:
     return findings
 
 
+@check("VER-09")
 def removed_method(method: str, exchange: Exchange) -> Finding:
     """VER-09 (INFO): how a method removed in 2026-07-28 is answered."""
     if exchange.ok:
@@ -229,6 +239,7 @@ INPUT_REQUEST_CAPABILITY = {
 }
 
 
+@check("MRTR-01")
 def input_required_content(exchange: Exchange) -> list[Finding]:
     """MRTR-01: an input_required result holds inputRequests or requestState (at least one).
 
@@ -248,6 +259,7 @@ def input_required_content(exchange: Exchange) -> list[Finding]:
     ]
 
 
+@check("MRTR-02")
 def input_requests_declared(exchange: Exchange, client_capabilities: dict[str, Any]) -> list[Finding]:
     """MRTR-02: each inputRequests entry is an elicitation, sampling or roots request of a kind
     the request's clientCapabilities declared."""
@@ -278,6 +290,7 @@ def input_requests_declared(exchange: Exchange, client_capabilities: dict[str, A
     return findings
 
 
+@check("VER-08")
 def extensions_declared(capabilities: dict[str, Any]) -> list[Finding]:
     """VER-08 (INFO): with no extension declared, the extension-id grammar had
     nothing to judge; say so."""
@@ -287,6 +300,7 @@ def extensions_declared(capabilities: dict[str, Any]) -> list[Finding]:
     return [info("VER-08", "the server declares no extensions")]
 
 
+@check("VER-07")
 def tools_watched(called: list[Exchange]) -> list[Finding]:
     """VER-07 (INFO): no tool could be called with plain arguments, so only
     the other requests were watched for server-sent requests."""
@@ -295,6 +309,7 @@ def tools_watched(called: list[Exchange]) -> list[Finding]:
     return [info("VER-07", "no tool could be called with plain arguments; only other requests were watched")]
 
 
+@check("MRTR-01")
 def input_required_seen(called: list[Exchange]) -> list[Finding]:
     """MRTR-01 (INFO): none of the tool calls asked for input, so the
     input_required rules were not exercised."""

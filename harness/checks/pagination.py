@@ -10,8 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.checks.registry import check
 from harness.findings import Finding, fail, info, warn
-from harness.session import Exchange
+from harness.protocol.exchange import Exchange
 
 # The paginated list methods: result key, and the field that names an item.
 PAGINATED: dict[str, tuple[str, str]] = {
@@ -60,6 +61,7 @@ def cursor_key(cursor: Any) -> str:
     return json.dumps(cursor, sort_keys=True)
 
 
+@check("PAGE-01")
 def walk_ends(walk: Walk) -> list[Finding]:
     """PAGE-01: following `nextCursor` ends; a cursor that comes back is a loop (FAIL).
 
@@ -93,6 +95,7 @@ def walk_ends(walk: Walk) -> list[Finding]:
     return []
 
 
+@check("PAGE-01")
 def no_duplicates(walk: Walk) -> list[Finding]:
     """PAGE-01: no item appears on two pages of one walk (WARN)."""
     key, id_field = PAGINATED[walk.method]
@@ -117,6 +120,7 @@ def no_duplicates(walk: Walk) -> list[Finding]:
     return findings[:10]
 
 
+@check("PAGE-02")
 def garbage_cursor(exchange: Exchange, method: str, cursor: str) -> list[Finding]:
     """PAGE-02: a cursor the server never issued gets -32602 (SHOULD: else WARN)."""
     if exchange.ok:
@@ -138,6 +142,7 @@ def garbage_cursor(exchange: Exchange, method: str, cursor: str) -> list[Finding
     return []
 
 
+@check("PAGE-03")
 def same_page(method: str, first: Exchange, again: Exchange, cursor: Any) -> list[Finding]:
     """PAGE-03: the same cursor sent twice (nothing changed in between) gives the same items."""
     key = PAGINATED[method][0]
@@ -172,6 +177,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+@check("PAGE-03")
 def second_page_seen(tried: int) -> list[Finding]:
     """PAGE-03 (INFO): no list had a second page, so cursor stability was not
     observable; `tried` is how many cursors were re-sent."""

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from harness.checks.registry import check
 from harness.findings import Finding, fail, info, warn
-from harness.session import Received
+from harness.protocol.exchange import Received
 
 PROGRESS = "notifications/progress"
 
@@ -46,6 +47,7 @@ def same_token(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+@check("PROG-01")
 def unknown_tokens(frames: Iterable[Received], sent_tokens: Iterable[Any]) -> list[Finding]:
     """PROG-01: every progress notification names a token one of our requests carried.
 
@@ -80,6 +82,7 @@ def unknown_tokens(frames: Iterable[Received], sent_tokens: Iterable[Any]) -> li
     return _first_per_message(findings)
 
 
+@check("PROG-02")
 def strictly_increasing(frames: Iterable[Received], token: Any) -> list[Finding]:
     """PROG-02: within one token, `progress` is a number that strictly increases."""
     previous: float | None = None
@@ -101,6 +104,7 @@ def strictly_increasing(frames: Iterable[Received], token: Any) -> list[Finding]
     return []
 
 
+@check("PROG-03")
 def after_response(frames: Iterable[Received], call: ProgressCall) -> list[Finding]:
     """PROG-03: no progress for a token once the request's final response has arrived."""
     if call.answered_at is None:
@@ -132,6 +136,7 @@ def _first_per_message(findings: list[Finding]) -> list[Finding]:
     return out[:5]
 
 
+@check("PROG-01")
 def progress_observed(frames: Iterable[Received], name: str, token: Any) -> list[Finding]:
     """PROG-01 (INFO): progress is optional, so a tool that sent none leaves the
     progress rules unobserved; recorded so the pass is not read as checked."""

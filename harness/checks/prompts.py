@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.jsonrpc import expect_error
+from harness.checks.registry import check
 from harness.checks.resources import base64_problem, input_required
 from harness.findings import Finding, fail, info
-from harness.session import Exchange
-from harness.versions import V3, version_index
+from harness.protocol.exchange import Exchange
+from harness.protocol.versions import V3, version_index
 
 ROLES = ("user", "assistant")
 
 
+@check("PROMPT-01")
 def prompt_list(exchange: Exchange, prompts: list[Any]) -> list[Finding]:
     """PROMPT-01: prompts/list answers `prompts[]`; each prompt has a string `name`,
     and `arguments`, when present, is a list of {name: string, description?: string,
@@ -68,6 +70,7 @@ def required_arguments(prompt: dict[str, Any]) -> list[str]:
     ]
 
 
+@check("PROMPT-02")
 def get_result(exchange: Exchange, name: str, version: str) -> list[Finding]:
     """PROMPT-02: a successful prompts/get has `messages[]`; each message has role
     user|assistant and one content block: text with a string `text`, image/audio
@@ -100,6 +103,7 @@ def get_result(exchange: Exchange, name: str, version: str) -> list[Finding]:
     return findings
 
 
+@check("PROMPT-02")
 def content_block(block: Any, where: str, version: str) -> list[Finding]:
     """PROMPT-02: one well-formed content block."""
     if not isinstance(block, dict):
@@ -135,6 +139,7 @@ def content_block(block: Any, where: str, version: str) -> list[Finding]:
     return []
 
 
+@check("PROMPT-03")
 def invalid_get(exchange: Exchange, what: str) -> list[Finding]:
     """PROMPT-03 (SHOULD): an unknown prompt, or a missing required argument, gets -32602.
 
@@ -146,6 +151,7 @@ def invalid_get(exchange: Exchange, what: str) -> list[Finding]:
     return expect_error("PROMPT-03", exchange, -32602, what, no_error_severity="warn")
 
 
+@check("PROMPT-02")
 def gets_sampled(listed: int, limit: int) -> list[Finding]:
     """PROMPT-02 (INFO): a server with more than `limit` prompts is sampled,
     and the report says so."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from harness.findings import Finding
-from harness.versions import ALL_VERSIONS
+from harness.protocol.versions import ALL_VERSIONS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -14,9 +14,10 @@ import re
 from datetime import datetime
 from typing import Any
 
+from harness.checks.registry import check
 from harness.findings import Finding, fail, info, warn
-from harness.session import Exchange
-from harness.versions import V3, V5, version_index
+from harness.protocol.exchange import Exchange
+from harness.protocol.versions import V3, V5, version_index
 
 # --------------------------------------------------------------------------- RFC 3986
 
@@ -141,6 +142,7 @@ def expand_template(template: str, values: dict[str, str], raw: bool = False) ->
 # --------------------------------------------------------------------------- list shapes
 
 
+@check("RES-01")
 def list_result(method: str, exchange: Exchange, key: str, id_field: str) -> list[Finding]:
     """RES-01: a declared resources family answers its list with `key[]`, each item
     carrying a string `id_field` (uri or uriTemplate) and a string `name`."""
@@ -162,6 +164,7 @@ def list_result(method: str, exchange: Exchange, key: str, id_field: str) -> lis
     return findings
 
 
+@check("RES-01")
 def templates_valid(templates: list[Any]) -> list[Finding]:
     """RES-01: every uriTemplate is an RFC 6570 URI template."""
     findings = []
@@ -172,6 +175,7 @@ def templates_valid(templates: list[Any]) -> list[Finding]:
     return findings
 
 
+@check("RES-08")
 def uris_valid(resources: list[Any]) -> list[Finding]:
     """RES-08: every listed resource uri parses as an RFC 3986 URI.
 
@@ -198,6 +202,7 @@ def uris_valid(resources: list[Any]) -> list[Finding]:
 AUDIENCE = ("user", "assistant")
 
 
+@check("RES-07")
 def annotations_valid(items: list[Any], version: str) -> list[Finding]:
     """RES-07: annotations on listed resources and templates are well-typed:
     `audience` a list of user|assistant, `priority` a number in [0, 1], and
@@ -256,6 +261,7 @@ def input_required(exchange: Exchange) -> bool:
     return isinstance(result, dict) and result.get("resultType") == "input_required"
 
 
+@check("RES-02")
 def read_result(exchange: Exchange, uri: str, *, listed: bool = True) -> list[Finding]:
     """RES-02: a successful read has `contents[]`; each item has a string `uri`
     and exactly one of `text` (a string) or `blob` (a base64 string).
@@ -306,6 +312,7 @@ def base64_problem(data: Any) -> str | None:
     return None
 
 
+@check("RES-03")
 def not_found(exchange: Exchange, uri: str, version: str) -> list[Finding]:
     """RES-03: reading a resource that does not exist.
 
@@ -395,6 +402,7 @@ def file_contents_leaked(value: Any) -> bool:
     return False
 
 
+@check("RES-04")
 def traversal(exchange: Exchange, uri: str, *, from_template: bool) -> list[Finding]:
     """RES-04: a URI that climbs out with `..` gets an error and no file contents.
 
@@ -424,6 +432,7 @@ def traversal(exchange: Exchange, uri: str, *, from_template: bool) -> list[Find
     ]
 
 
+@check("RES-05")
 def empty_result(exchange: Exchange, method: str, uri: str) -> list[Finding]:
     """RES-05: resources/subscribe and resources/unsubscribe return an empty result."""
     if not exchange.ok:
@@ -446,6 +455,7 @@ def empty_result(exchange: Exchange, method: str, uri: str) -> list[Finding]:
     return []
 
 
+@check("RES-05")
 def updates_after_unsubscribe(notifications: list[dict[str, Any]], uri: str) -> list[Finding]:
     """RES-05: no notifications/resources/updated for a URI after unsubscribing it.
 
@@ -467,6 +477,7 @@ def _trim(message: Any) -> Any:
     return message if len(text) <= 2000 else {"truncated": text[:2000]}
 
 
+@check("RES-01")
 def templates_unimplemented(method: str, exchange: Exchange) -> list[Finding]:
     """RES-01 (INFO): resources/templates/list answered -32601. Templates are
     optional, so this is recorded, not judged; the suite stops walking that list."""
@@ -475,6 +486,7 @@ def templates_unimplemented(method: str, exchange: Exchange) -> list[Finding]:
     return [info("RES-01", "resources/templates/list is not implemented (-32601)")]
 
 
+@check("RES-02")
 def reads_sampled(listed: int, limit: int) -> list[Finding]:
     """RES-02 (INFO): a server with more than `limit` resources is sampled,
     and the report says so."""
@@ -483,6 +495,7 @@ def reads_sampled(listed: int, limit: int) -> list[Finding]:
     return [info("RES-02", f"{listed} resources listed; read the first {limit}")]
 
 
+@check("RES-02")
 def resources_to_read(resources: list[Any]) -> list[Finding]:
     """RES-02 (INFO): with no listed resource, only templates were read."""
     if resources:
@@ -490,6 +503,7 @@ def resources_to_read(resources: list[Any]) -> list[Finding]:
     return [info("RES-02", "the server lists no resources to read")]
 
 
+@check("RES-07")
 def annotations_seen(items: list[Any]) -> list[Finding]:
     """RES-07 (INFO): no resource or template carries annotations, so their
     types were not observed."""
@@ -498,6 +512,7 @@ def annotations_seen(items: list[Any]) -> list[Finding]:
     return [info("RES-07", "no listed resource or template carries annotations")]
 
 
+@check("RES-08")
 def uris_listed(resources: list[Any]) -> list[Finding]:
     """RES-08 (INFO): with no listed resource there is no URI to parse."""
     if resources:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
+from harness.checks.registry import check
 from harness.findings import Finding, fail, warn
 
 SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|PRIVATE_KEY|CREDENTIAL)", re.I)
@@ -43,6 +44,7 @@ def secrets_from_env(env: Mapping[str, str]) -> list[str]:
     return sorted(set(found), key=len, reverse=True)
 
 
+@check("SEC-01")
 def leaks(messages: Iterable[Any], secrets: list[str]) -> list[Finding]:
     """SEC-01: no secret value appears anywhere in a server frame."""
     if not secrets:
@@ -63,6 +65,7 @@ def leaks(messages: Iterable[Any], secrets: list[str]) -> list[Finding]:
     return findings
 
 
+@check("SEC-02")
 def error_hygiene(messages: Iterable[Any]) -> list[Finding]:
     """SEC-02: error texts carry no stack trace, connection string or host path."""
     findings: list[Finding] = []

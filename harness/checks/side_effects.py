@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.checks.registry import check
 from harness.findings import Finding, fail, info, warn
-from harness.session import Exchange
+from harness.protocol.exchange import Exchange
 
 # Methods that must never change backend state (SIDE-02).
 READ_METHODS = {
@@ -81,12 +82,14 @@ def _destructive(change: Any) -> bool:
 ADDING_OPERATIONS = ("INSERT", "CREATE", "POST")  # what "added more" means in a backend's change log
 
 
+@check("SIDE-03")
 def not_exercised(name: str, why: Any) -> list[Finding]:
     """SIDE-03 (INFO): a tool that could not be given valid arguments was not
     called, so what it changes stays unseen."""
     return [info("SIDE-03", f"tool {name!r} not exercised: {why}")]
 
 
+@check("SIDE-04")
 def second_call_added(name: str, changes: list[Any]) -> list[Finding]:
     """SIDE-04 (SHOULD): a tool annotated idempotentHint: true adds nothing on a
     second identical call. `changes` is what the backends saw change after the

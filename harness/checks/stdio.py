@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from harness.checks.registry import check
 from harness.findings import Finding, fail, warn
-from harness.transcript import Frame
 from harness.transport.stdio import CRLF_NOTE, MULTILINE_NOTE, NOT_UTF8_NOTE
+from harness.transport.transcript import Frame
 
 
+@check("STDIO-02")
 def stdout_hygiene(frames: Iterable[Frame]) -> list[Finding]:
     """STDIO-02: every stdout line is a JSON-RPC message; STDIO-01: one per line;
     STDIO-04: frames are UTF-8."""
@@ -34,6 +36,7 @@ def stdout_hygiene(frames: Iterable[Frame]) -> list[Finding]:
     return findings[:20]
 
 
+@check("STDIO-04")
 def non_ascii_id_lost(mangled: list[dict[str, Any]]) -> list[Finding]:
     """STDIO-04: a request with a non-ASCII string id came back with that id
     intact. `mangled` holds the unmatched responses that arrived instead; with
@@ -43,6 +46,7 @@ def non_ascii_id_lost(mangled: list[dict[str, Any]]) -> list[Finding]:
     return [fail("LIVE-01", "no reply to a request with a non-ASCII id")]
 
 
+@check("STDIO-05")
 def still_running_after_stdin_closed(kill_needed: Any) -> list[Finding]:
     """STDIO-05 (SHOULD): the server exits when its stdin closes; one still
     running 5 s later had to be signalled (`kill_needed` names the signal)."""

@@ -17,11 +17,12 @@ from collections import Counter
 from typing import Any
 
 from harness.checks.grading import capped
-from harness.examples import SCHEMA_UNUSABLE, schema_errors
+from harness.checks.registry import check
 from harness.findings import Finding, fail, info, warn
+from harness.property.examples import SCHEMA_UNUSABLE, schema_errors
+from harness.protocol.exchange import Exchange, NoResponse
+from harness.protocol.versions import V3, V4, V5, version_index
 from harness.schema import UNSUPPORTED_DIALECT, check_tool_schema
-from harness.session import Exchange, NoResponse
-from harness.versions import V3, V4, V5, version_index
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
 HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
@@ -51,6 +52,7 @@ def is_success(exchange: Exchange) -> bool:
 # --------------------------------------------------------------------------- listing
 
 
+@check("TOOL-01")
 def tool_list_shape(tools: list[Any], listing: Exchange) -> list[Finding]:
     """TOOL-01: every listed tool is an object with a string `name` and an
     `inputSchema` object whose `type` is "object"."""
@@ -80,6 +82,7 @@ def tool_list_shape(tools: list[Any], listing: Exchange) -> list[Finding]:
     return findings
 
 
+@check("TOOL-02")
 def tool_schemas_valid(tool: dict[str, Any], version: str) -> list[Finding]:
     """TOOL-02: `inputSchema` and `outputSchema` are valid JSON Schemas.
 
@@ -110,6 +113,7 @@ def tool_schemas_valid(tool: dict[str, Any], version: str) -> list[Finding]:
     return findings
 
 
+@check("TOOL-03")
 def output_schema_type(tool: dict[str, Any], version: str) -> list[Finding]:
     """TOOL-03 (2025-06-18 and 2025-11-25): an `outputSchema` must have
     `type: "object"`; from 2026-07-28 any schema is allowed."""
@@ -128,6 +132,7 @@ def output_schema_type(tool: dict[str, Any], version: str) -> list[Finding]:
     return []
 
 
+@check("TOOL-08")
 def annotation_types(tool: dict[str, Any]) -> list[Finding]:
     """TOOL-08: `annotations` is an object whose hints are booleans and whose
     `title` is a string; contradictory hints (read-only yet destructive or
@@ -179,6 +184,7 @@ def distinct_listing(pages: list[list[Any]]) -> list[Any]:
     return items
 
 
+@check("TOOL-09")
 def tool_names(tools: list[Any]) -> list[Finding]:
     """TOOL-09 (SHOULD, 2025-11-25+): names are 1-128 characters of
     [A-Za-z0-9_.-] and unique within the server."""
@@ -194,6 +200,7 @@ def tool_names(tools: list[Any]) -> list[Finding]:
     return findings
 
 
+@check("TOOL-15")
 def header_annotations(tool: dict[str, Any]) -> list[Finding]:
     """TOOL-15 (2026-07-28): every `x-mcp-header` value is a non-empty HTTP
     token, unique ignoring case within the tool, and sits only on a
@@ -275,6 +282,7 @@ def _schema_nodes(schema: Any) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+@check("TOOL-11")
 def list_stable(before: list[Any], after: list[Any], what: str, method: str) -> list[Finding]:
     """TOOL-11 (2026-07-28): a list result does not change because of earlier
     calls (MUST NOT -> fail); the order SHOULD be deterministic (warn)."""
@@ -302,6 +310,7 @@ def list_stable(before: list[Any], after: list[Any], what: str, method: str) -> 
 # --------------------------------------------------------------------------- calls
 
 
+@check("TOOL-03")
 def structured_content(tool: dict[str, Any], exchange: Exchange, version: str) -> list[Finding]:
     """TOOL-03: when a tool declares `outputSchema`, each successful result
     carries `structuredContent` that validates against it; before 2026-07-28
@@ -342,6 +351,7 @@ def structured_content(tool: dict[str, Any], exchange: Exchange, version: str) -
     return []
 
 
+@check("TOOL-04")
 def text_copy(tool: dict[str, Any], exchange: Exchange) -> list[Finding]:
     """TOOL-04 (SHOULD): a result with `structuredContent` also carries the
     same JSON serialised in a text content block."""
@@ -364,6 +374,7 @@ def text_copy(tool: dict[str, Any], exchange: Exchange) -> list[Finding]:
     ]
 
 
+@check("TOOL-05")
 def unknown_tool(exchange: Exchange, name: str) -> list[Finding]:
     """TOOL-05: an unknown tool name gets a JSON-RPC error (MUST), with code
     -32602 (SHOULD), never a result."""
@@ -388,6 +399,7 @@ def unknown_tool(exchange: Exchange, name: str) -> list[Finding]:
     return []
 
 
+@check("TOOL-06")
 def invalid_arguments_answer(
     tool: dict[str, Any], exchange: Exchange, label: str, version: str
 ) -> list[Finding]:
@@ -429,6 +441,7 @@ def invalid_arguments_answer(
     return []
 
 
+@check("TOOL-07")
 def error_result_shape(tool: dict[str, Any], exchange: Exchange) -> list[Finding]:
     """TOOL-07: a tool-execution error is a result with `isError: true` and a
     `content` array."""
@@ -445,6 +458,7 @@ def error_result_shape(tool: dict[str, Any], exchange: Exchange) -> list[Finding
     return []
 
 
+@check("TOOL-14")
 def hostile_answer(tool: dict[str, Any], exchange: Exchange, label: str, valid: bool) -> list[Finding]:
     """TOOL-14: hostile arguments that break the inputSchema get a clean
     refusal (JSON-RPC error or isError result), never a success; arguments the
@@ -464,6 +478,7 @@ def hostile_answer(tool: dict[str, Any], exchange: Exchange, label: str, valid: 
     return []
 
 
+@check("TOOL-12")
 def content_blocks(tool: dict[str, Any], exchange: Exchange, version: str) -> list[Finding]:
     """TOOL-12: image and audio blocks carry base64 `data` and a `mimeType`;
     `resource_link` blocks (2025-06-18+) carry `uri` and `name`."""
@@ -490,6 +505,7 @@ def content_blocks(tool: dict[str, Any], exchange: Exchange, version: str) -> li
     return findings
 
 
+@check("TOOL-13")
 def embedded_resources(
     tool: dict[str, Any], exchange: Exchange, capabilities: dict[str, Any]
 ) -> list[Finding]:
@@ -523,12 +539,14 @@ def trim(message: dict[str, Any]) -> dict[str, Any]:
     return message if len(text) < 2000 else {"truncated": text[:2000]}
 
 
+@check("TOOL-14")
 def hostile_killed(what: str) -> list[Finding]:
     """TOOL-14: hostile arguments must be refused, not crash the server
     (LIVE-02 reports the death itself)."""
     return [fail("TOOL-14", f"the server died on {what}")]
 
 
+@check("TOOL-14")
 def hostile_unanswered(what: str, silence: NoResponse) -> list[Finding]:
     """TOOL-14: hostile arguments got neither an error nor a result.
 

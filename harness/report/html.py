@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from harness import rules
-from harness.verdicts import not_called_line
+from harness.report.verdicts import not_called_line
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1f24;background:#fafbfc}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.verdicts import not_called_line
+from harness.report.verdicts import not_called_line
 
 ICON = {
     "pass": "✅ pass",

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from harness.transcript import Transcript
+from harness.transport.transcript import Transcript
 
 
 class TransportError(Exception):

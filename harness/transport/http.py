@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 from httpx_sse import EventSource, SSEError
 
-from harness.transcript import Transcript
 from harness.transport.base import (
     Failure,
     HttpInfo,
@@ -27,6 +26,7 @@ from harness.transport.base import (
     TransportError,
     encode,
 )
+from harness.transport.transcript import Transcript
 
 ACCEPT_BOTH = "application/json, text/event-stream"
 MAX_BODY = 16 << 20

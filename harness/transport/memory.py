@@ -4,7 +4,7 @@ Why it exists: every session test used to start a process, so matching, drop
 detection and the checks fed by a session could only be proven end to end, at
 the cost of a subprocess and real seconds per test. Here a handler plays the
 server and its replies go straight into the inbox when the client sends, so
-`harness.session.Session` runs unchanged with no thread and no process.
+`harness.protocol.session.Session` runs unchanged with no thread and no process.
 
 The handler is called with each value the client sends (for `send_raw`, the
 parsed JSON value, or the bytes themselves when they do not parse) and returns
@@ -39,7 +39,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from harness.transcript import Transcript
 from harness.transport.base import (
     Failure,
     Inbox,
@@ -49,6 +48,7 @@ from harness.transport.base import (
     TransportError,
     encode,
 )
+from harness.transport.transcript import Transcript
 
 Handler = Callable[[Any], Any]
 NOT_JSON_NOTE = "not JSON"

@@ -22,7 +22,6 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from harness.transcript import Transcript
 from harness.transport.base import (
     Failure,
     Inbox,
@@ -32,6 +31,7 @@ from harness.transport.base import (
     ServerNotStarted,
     encode,
 )
+from harness.transport.transcript import Transcript
 
 MAX_LINE = 16 << 20  # a single frame above 16 MiB is treated as noise
 NOISE_KEEP = 50

@@ -4,7 +4,7 @@ It exists so that servers protected as OAuth resource servers can be tested
 (the AUTH rules): it publishes RFC 8414 metadata and a JWKS, and hands out
 RFC 9068 JWT access tokens through the client-credentials grant. Negative
 tokens (expired, wrongly signed, other audience, ...) are minted by the harness
-itself with the key this backend holds (`harness.tokens`), never by the
+itself with the key this backend holds (`harness.auth.tokens`), never by the
 service: see docs/auth.md for why.
 """
 

@@ -5,7 +5,7 @@ it is a `sandbox.service.LocalService`: one `python -m sandbox.idp` process on
 a free loopback port, in its own process group, reaped on stop. The signing
 key is made here, per run, and written to the run's private work directory
 for the service; the backend keeps it so the harness can mint test tokens
-in-process (`harness.tokens.Minter.from_idp`).
+in-process (`harness.auth.tokens.Minter.from_idp`).
 
 Decision (docs/auth.md): minting in-process instead of through an admin
 endpoint. The harness and the sandbox share a process already, the negative

@@ -10,7 +10,7 @@ import httpx
 import jwt
 import pytest
 
-from harness.tokens import Minter, decode_unverified, parse_challenge, tamper
+from harness.auth.tokens import Minter, decode_unverified, parse_challenge, tamper
 from sandbox.idp import IdpBackend
 
 AUDIENCE = "http://127.0.0.1:9/mcp"

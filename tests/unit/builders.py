@@ -11,9 +11,9 @@ import json
 from typing import Any
 
 from harness.findings import Finding
-from harness.session import Exchange, Received
-from harness.transcript import Frame
+from harness.protocol.session import Exchange, Received
 from harness.transport.base import HttpInfo
+from harness.transport.transcript import Frame
 
 V1, V2, V3, V4, V5 = "2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28"
 

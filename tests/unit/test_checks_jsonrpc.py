@@ -13,7 +13,7 @@ import pytest
 
 from harness.checks import jsonrpc
 from harness.findings import Finding
-from harness.session import Exchange, Received
+from harness.protocol.session import Exchange, Received
 
 
 def exchange_for(request_id: Any = 1, *, method: str = "ping", **body: Any) -> Exchange:

@@ -13,8 +13,8 @@ import pytest
 
 from harness.checks import lifecycle
 from harness.findings import Finding
-from harness.session import Exchange, Received
-from harness.versions import V1, V2, V3, V4
+from harness.protocol.session import Exchange, Received
+from harness.protocol.versions import V1, V2, V3, V4
 
 GOOD_INIT = {
     "protocolVersion": V4,

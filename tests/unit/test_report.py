@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from harness import verdicts
+from harness.report import verdicts
 from harness.report.console import summary_lines
 from harness.report.html import render_html
 from harness.report.markdown import render_markdown

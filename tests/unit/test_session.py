@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from harness.session import NoResponse, Session
+from harness.protocol.session import NoResponse, Session
 from harness.transport.base import ServerGone, TransportError
 from harness.transport.memory import Later, MemoryTransport, answer, refuse
 

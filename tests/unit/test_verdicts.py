@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from harness import verdicts
-from harness.verdicts import (
+from harness.report import verdicts
+from harness.report.verdicts import (
     EXIT_FAIL,
     EXIT_NOT_RUN,
     EXIT_OK,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks import registry
-from harness.session import Session
+from harness.protocol.session import Session
 from harness.transport.memory import MemoryTransport, answer, refuse
 from tests.unit.builders import V4
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from harness.checks import frames
-from harness.session import Received
+from harness.protocol.session import Received
 from tests.unit.builders import V1, V4, V5, notification, received, verdict
 
 TOOLS = {"tools": [{"name": "echo", "inputSchema": {"type": "object"}}]}

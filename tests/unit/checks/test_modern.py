@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.checks import modern
-from harness.session import META_SERVER_INFO
+from harness.protocol.session import META_SERVER_INFO
 from tests.unit.builders import V5, err, ok, unanswered, verdict
 
 SERVER_INFO = {META_SERVER_INFO: {"name": "s", "version": "1"}}

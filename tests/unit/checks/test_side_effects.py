@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.checks import side_effects
-from harness.session import Exchange
+from harness.protocol.session import Exchange
 from tests.unit.builders import ok
 
 

@@ -1,0 +1,1 @@
+"""Authorization: reading challenges and metadata, minting sandbox tokens, discovery."""

@@ -1,0 +1,2 @@
+"""Generation: Hypothesis strategies, deterministic examples, the state machine over a live
+session, its profiles, and replay of a shrunk counterexample."""
