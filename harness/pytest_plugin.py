@@ -310,6 +310,9 @@ def sandbox(request: pytest.FixtureRequest) -> Any:
     """
     run = _run(request.config)
     if not run.sandbox_provider:
+        profile = run.profile if run.target is not None else None
+        if profile is not None and not profile.ok:  # the gate's verdict comes first: not verified
+            pytest.skip(f"{NOT_VERIFIED}: {profile.reason}")
         pytest.skip(NO_SANDBOX)
     return run.start_sandbox()
 

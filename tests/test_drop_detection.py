@@ -103,14 +103,19 @@ def test_a_server_slow_on_everything_gets_the_full_timeout_not_a_drop(tmp_path):
         session.close()
 
 
-def test_without_drop_grace_silence_waits_out_the_timeout(tmp_path):
+def test_without_drop_grace_a_live_server_gets_the_slow_cap_then_a_cancel(tmp_path):
+    """A request that may take work is not given up at the timeout while the server answers
+    pings: it gets twice the timeout (slow is not dead), then it is cancelled and is LIVE-01."""
     session = _session(tmp_path, "drop")
     try:
         started = time.monotonic()
         with pytest.raises(NoResponse) as caught:
             session.request("tools/call", {"name": "x", "arguments": 5}, timeout=2)
         assert caught.value.dropped is None
-        assert time.monotonic() - started >= 1.9
-        assert not any(e.method == "ping" for e in session.exchanges)
+        assert 3.9 <= time.monotonic() - started < 8
+        assert any(e.method == "ping" and e.ok for e in session.exchanges)  # the liveness sentinel
+        cancels = [f for f in session.transcript.frames if "notifications/cancelled" in str(f.message)]
+        assert cancels, "the request given up on is cancelled"
+        assert "tools/call" in session.hung_methods  # the next one waits HUNG_AGAIN_TIMEOUT only
     finally:
         session.close()
