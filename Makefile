@@ -14,7 +14,7 @@ BASELINE ?= examples/enterprise_baseline.yaml
 PROTOCOL ?= latest
 # pytest-xdist workers for the main job, each with its own server and sandbox; 0 = serial
 WORKERS ?= 2
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 3  # the proofs mostly wait on servers: three share two cores well
 
 .PHONY: venv test test-unit test-containers conformance sandbox lint bench bench-official clean report-screenshot
 
