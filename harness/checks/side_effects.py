@@ -61,7 +61,8 @@ def side_effects(exchange: Exchange, tools: dict[str, dict[str, Any]]) -> list[F
             )
         ]
     if annotations.get("destructiveHint") is False:
-        destructive = [c for c in changes if _destructive(c)]
+        created = created_in(changes)
+        destructive = [c for c in changes if _destructive(c, created)]
         if destructive:
             return [
                 fail(
@@ -74,8 +75,30 @@ def side_effects(exchange: Exchange, tools: dict[str, dict[str, Any]]) -> list[F
     return []
 
 
-def _destructive(change: Any) -> bool:
+def created_in(changes: list[Any]) -> set[str]:
+    """The objects these changes created (CREATE TABLE / SEQUENCE / INDEX ...)."""
+    return {
+        str(c.what)
+        for c in changes
+        if str(getattr(c, "operation", "")).upper() == "DDL"
+        and str(getattr(c, "detail", "")).upper().startswith("CREATE")
+    }
+
+
+def _destructive(change: Any, created: frozenset[str] | set[str] = frozenset()) -> bool:
+    """More than adding: changing or removing something that existed before the call.
+
+    Creating is adding: a new table, its sequence and its primary-key index are
+    new objects, and what the same call then does to them (PostgreSQL's
+    ALTER SEQUENCE ... OWNED BY, rows inserted, even updated) touches nothing that
+    was there before. ALTER/DROP/TRUNCATE of older objects, UPDATE and DELETE of
+    older rows, and edits of existing Jira issues are not additive.
+    """
     operation = str(getattr(change, "operation", "")).upper()
+    if str(getattr(change, "what", "")) in created:
+        return False
+    if operation == "DDL" and str(getattr(change, "detail", "")).upper().startswith("CREATE"):
+        return False
     return any(word in operation for word in DESTRUCTIVE_OPERATIONS)
 
 

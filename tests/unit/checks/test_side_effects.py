@@ -63,6 +63,27 @@ def test_non_destructive_tools_only_add() -> None:
     )
 
 
+def test_creating_is_adding_but_changing_what_was_there_is_not() -> None:
+    """Issue 18: `CREATE TABLE IF NOT EXISTS notes (id serial primary key ...)` then an INSERT,
+    as PostgreSQL's event triggers report it, is only adding; ALTER of an older table is not."""
+    new_table = [
+        Change("postgres", "DDL", "public.notes_id_seq", detail="CREATE SEQUENCE"),
+        Change("postgres", "DDL", "public.notes", detail="CREATE TABLE"),
+        Change("postgres", "DDL", "public.notes_pkey", detail="CREATE INDEX"),
+        Change("postgres", "DDL", "public.notes_id_seq", detail="ALTER SEQUENCE"),
+        Change("postgres", "INSERT", "public.notes"),
+        Change("postgres", "UPDATE", "public.notes"),  # its own new row: nothing older touched
+    ]
+    assert side_effects.side_effects(call("adder", *new_table), TOOLS) == []
+    older = Change("postgres", "DDL", "public.customers", detail="ALTER TABLE")
+    [finding] = side_effects.side_effects(call("adder", *new_table, older), TOOLS)
+    assert finding.rule == "SIDE-03" and "public.customers" in finding.message
+    dropped = Change("postgres", "DDL", "public.orders", detail="DROP TABLE")
+    assert rules(side_effects.side_effects(call("adder", dropped), TOOLS)) == ["SIDE-03"]
+    updated = Change("postgres", "UPDATE", "public.customers")
+    assert rules(side_effects.side_effects(call("adder", *new_table, updated), TOOLS)) == ["SIDE-03"]
+
+
 def test_unannotated_tools_and_other_methods_may_change_state() -> None:
     assert side_effects.side_effects(call("anything", DELETE), TOOLS) == []
     other = ok({}, "resources/subscribe")
