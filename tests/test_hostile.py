@@ -60,9 +60,9 @@ def _case(name: str, server_cmd: str, failing: set[str] | str, bound: float, **m
     return Case(name, server_cmd, failing if isinstance(failing, str) else frozenset(failing), bound, **more)
 
 
-# A server that never answers tools/call does not refuse malformed (RPC-11) or
-# hostile (TOOL-14) tool calls either: those rules fail with LIVE-01, rightly.
-HANGS_ON_TOOLS_CALL = frozenset({"RPC-11", "TOOL-14"})
+# A server that never answers tools/call does not refuse malformed (RPC-11), hostile
+# (TOOL-14) or unknown-tool (TOOL-05) calls either: those rules fail with LIVE-01, rightly.
+HANGS_ON_TOOLS_CALL = frozenset({"RPC-11", "TOOL-14", "TOOL-05"})
 
 
 CASES = [

@@ -505,6 +505,14 @@ class Session:
                 candidate.loose_match = True
                 self._done_ids.add(pending_key)
                 return candidate
+        # The id of a frame written in Latin-1 instead of UTF-8: the answer came, mis-encoded,
+        # which is STDIO-04's alone (one slip, one rule), not a missing reply (LIVE-01).
+        if isinstance(response_id, str):
+            for pending_key, candidate in list(self._pending.items()):
+                if isinstance(candidate.id, str) and response_id in _mis_encoded(candidate.id):
+                    del self._pending[pending_key]
+                    self._done_ids.add(pending_key)
+                    return candidate
         return None
 
     def _remember_tools(self, result: Any) -> None:
@@ -639,6 +647,15 @@ def _key(value: Any) -> str:
     if kind is str and value.isalnum() and value.isascii():
         return f'"{value}"'
     return json.dumps(value, sort_keys=True)
+
+
+def _mis_encoded(text: str) -> set[str]:
+    """What `text` reads as when a server wrote it in Latin-1 and it was read back as Latin-1
+    (unencodable characters replaced), or wrote its UTF-8 bytes and they were read as Latin-1."""
+    return {
+        text.encode("latin-1", errors="replace").decode("latin-1"),
+        text.encode("utf-8", errors="replace").decode("latin-1"),
+    } - {text}
 
 
 def _header_value(value: str) -> str:
