@@ -46,7 +46,7 @@ def envelope(message: Any) -> list[Finding]:
 @check("RPC-02")
 def id_echo(exchange: Exchange) -> list[Finding]:
     """RPC-02: the response id equals the request id, with the same JSON type."""
-    if exchange.response is None or exchange.matched_by_post:
+    if exchange.response is None or exchange.matched_by_post or exchange.mis_encoded:
         return []  # an HTTP refusal with id null answers its own POST: no id to compare
     sent, got = exchange.request.get("id"), exchange.response.get("id")
     error = exchange.response.get("error")

@@ -58,6 +58,7 @@ class Exchange:
     before: Any = None  # an observer's note taken when the request left (sandbox fingerprints)
     changes: list[Any] = field(default_factory=list)  # what an observer saw change meanwhile
     dropped: bool = False  # no answer, though the server answered a ping sent after it (wait())
+    mis_encoded: bool = False  # its id came back Latin-1, not UTF-8: STDIO-04's, not RPC-02's
     slow: bool = False  # answered, but only after the timeout, while the server answered pings
 
     @property

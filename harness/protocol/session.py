@@ -510,6 +510,7 @@ class Session:
         if isinstance(response_id, str):
             for pending_key, candidate in list(self._pending.items()):
                 if isinstance(candidate.id, str) and response_id in _mis_encoded(candidate.id):
+                    candidate.mis_encoded = True
                     del self._pending[pending_key]
                     self._done_ids.add(pending_key)
                     return candidate
