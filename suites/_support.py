@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.pagination import PAGINATED, Page, Walk, cursor_key
+from harness.property.examples import MILLIS_ARGS, SECONDS_ARGS
 from harness.protocol.session import DROP_GRACE, Exchange, Session
 
 
@@ -75,8 +76,6 @@ def replies_without_request(session: Session, since: int) -> list[dict[str, Any]
 
 # -- tools to drive (cancellation, progress, stateless-era probes) ------------------------
 SLOW_WORDS = ("slow", "sleep", "wait", "delay", "long", "duration", "timer", "countdown")
-SECONDS_ARGS = ("seconds", "secs", "duration", "delay", "sleep", "wait", "time", "duration_s", "delay_s")
-MILLIS_ARGS = ("ms", "millis", "milliseconds", "duration_ms", "delay_ms", "sleep_ms", "wait_ms", "timeout_ms")
 
 
 def all_tools(session: Session) -> list[dict[str, Any]]:

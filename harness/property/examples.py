@@ -365,8 +365,9 @@ __all__ = [
 ]
 
 
-DURATION_ARGS = ("seconds", "secs", "duration", "delay", "sleep", "wait", "timeout")
-MILLIS_MARKS = ("ms", "milli")
+# Argument names that ask a tool to run for a time: the one list the suites and examples share.
+SECONDS_ARGS = ("seconds", "secs", "duration", "delay", "sleep", "wait", "time", "duration_s", "delay_s")
+MILLIS_ARGS = ("ms", "millis", "milliseconds", "duration_ms", "delay_ms", "sleep_ms", "wait_ms", "timeout_ms")
 
 
 def quick_overrides(schema: Any) -> dict[str, Any]:
@@ -382,9 +383,9 @@ def quick_overrides(schema: Any) -> dict[str, Any]:
         if not isinstance(spec, dict) or spec.get("type") not in ("number", "integer"):
             continue
         lowered = str(name).lower()
-        if not any(word in lowered for word in (*DURATION_ARGS, *MILLIS_MARKS)):
+        if lowered not in SECONDS_ARGS and lowered not in MILLIS_ARGS:
             continue
-        millis = any(mark in lowered for mark in MILLIS_MARKS)
+        millis = lowered in MILLIS_ARGS
         value: float = 100 if millis else 0.1
         if spec.get("type") == "integer":
             value = max(int(spec.get("minimum", 0) or 0), 100 if millis else 1)
