@@ -8,6 +8,7 @@ the reader keeps going), and every write takes one lock so lines never interleav
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sys
 import threading
@@ -64,11 +65,22 @@ class Writer:
             self.send(msg)
 
 
+def _binary_garbage() -> bytes:
+    """4 KiB of seeded random bytes in which every line is invalid UTF-8.
+
+    Random bytes sometimes make a line such as ``7`` - valid JSON that is no JSON-RPC message,
+    which is RPC-01's, not this fault's. A leading 0xFF (never valid UTF-8) keeps every line
+    STDIO-02's alone, and the seed keeps the run the same every time.
+    """
+    lines = random.Random(2026).randbytes(4096).split(b"\n")
+    return b"\n".join(b"\xff" + line for line in lines) + b"\n"
+
+
 def _startup_faults(faults: Faults, writer: Writer) -> None:
     if faults.on("STDIO-02-banner"):
         writer.raw(b"MCP spec server 0.1.0 starting... ready!\n")
     if faults.on("STDIO-02-binary-garbage"):
-        writer.raw(os.urandom(4096) + b"\n")
+        writer.raw(_binary_garbage())
     if faults.on("STDIO-02-flood"):
         chunk = (b"junk " * 19 + b"junk\n") * 10_000  # 1,000,000 bytes
         for _ in range(100):
