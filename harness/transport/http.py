@@ -9,6 +9,7 @@ checks; the transport itself judges nothing.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -30,6 +31,10 @@ from harness.transport.transcript import Transcript
 
 ACCEPT_BOTH = "application/json, text/event-stream"
 MAX_BODY = 16 << 20
+# httpx writes a request's headers and body in two sends; with Nagle on, the body waits
+# for the server's delayed ACK of the headers (40 ms on Linux) on every request after the
+# first one of a connection. A test client must not add latency the server did not cause.
+NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
 class HttpTransport:
@@ -61,6 +66,7 @@ class HttpTransport:
     # -- life cycle ---------------------------------------------------------
     def start(self) -> None:
         self._client = httpx.Client(
+            transport=httpx.HTTPTransport(socket_options=NO_DELAY),
             timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)),
             follow_redirects=False,
             trust_env=False,  # never send loopback traffic through a proxy
