@@ -363,7 +363,8 @@ def _sse(msg: Any) -> bytes:
 
 def serve_http(server: Server, port: int = 0) -> int:
     """Bind 127.0.0.1 first, announce the URL on stderr, then let uvicorn serve the socket."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto set: asyncio then turns Nagle off
+    # proto given: asyncio turns Nagle off only on IPPROTO_TCP sockets (else 40 ms per reply)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     sock.listen(128)
