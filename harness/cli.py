@@ -4,6 +4,9 @@
     mcp-harness run --server-url http://127.0.0.1:8000/mcp --mcp-header "Authorization: Bearer ..."
     mcp-harness rules [--json]
     mcp-harness replay out/failures/RPC-05-1.jsonl [--server-cmd ...]
+    mcp-harness run ... --shard 2/3 --report out/shard-2   (then: mcp-harness merge out/shard-* --report out/)
+    mcp-harness diff old/report.json new/report.json       (exit 1 on a regression)
+    mcp-harness sweep servers.yaml --report out/sweep/
 
 Exit codes: 0 no MUST rule failed, 1 one did, 2 the run could not be made.
 """
@@ -52,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--mcp-auth", action="store_true", help="the server is protected (OAuth): AUTH suite")
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
     run.add_argument("-n", dest="workers", help="parallel workers (pytest-xdist), e.g. auto")
+    run.add_argument("--shard", metavar="I/N", help="run only shard I of N of the tests (see merge)")
     run.add_argument("pytest_args", nargs="*", help="extra arguments passed to pytest after --")
     run.set_defaults(func=cmd_run)
 
@@ -64,6 +68,29 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("file", help="a failures/*.jsonl file from a report")
     _server_options(replay, required=False)
     replay.set_defaults(func=cmd_replay)
+
+    merge = sub.add_parser("merge", help="merge report.json files (e.g. shards) into one report")
+    merge.add_argument("inputs", nargs="+", metavar="DIR_OR_JSON", help="report folders or report.json files")
+    merge.add_argument("--report", metavar="DIR", required=True, help="where to write the merged report")
+    merge.set_defaults(func=cmd_merge)
+
+    diff = sub.add_parser("diff", help="compare two reports per rule and version (exit 1 on a regression)")
+    diff.add_argument("old", metavar="OLD", help="the earlier (or direct) report.json or its folder")
+    diff.add_argument("new", metavar="NEW", help="the later (or proxied) report.json or its folder")
+    diff.add_argument("--markdown", metavar="FILE", help="also write the diff as Markdown")
+    diff.add_argument("--json", metavar="FILE", dest="json_out", help="also write the diff as JSON")
+    diff.set_defaults(func=cmd_diff)
+
+    sweep = sub.add_parser("sweep", help="run the suites against every server of a YAML file")
+    sweep.add_argument(
+        "servers", metavar="SERVERS_YAML", help="servers: [{name, server-cmd|server-url, args}]"
+    )
+    sweep.add_argument("--report", metavar="DIR", default="out/sweep", help="default: out/sweep")
+    sweep.add_argument("--shard", metavar="I/N", help="run only every N-th server, starting at the I-th")
+    sweep.add_argument(
+        "--summary-only", action="store_true", help="rebuild sweep.md/json from the reports in --report"
+    )
+    sweep.set_defaults(func=cmd_sweep)
     return parser
 
 
@@ -126,8 +153,71 @@ def cmd_run(args: argparse.Namespace) -> int:
         argv += ["-k", args.keyword]
     if args.workers:
         argv += ["-n", args.workers]
+    if args.shard:
+        argv += ["--mcp-shard", args.shard]
     argv += args.pytest_args
     return _pytest(argv)
+
+
+def _load_report(path_text: str) -> dict:
+    """A report.json, given itself or the folder holding it."""
+    path = Path(path_text)
+    if path.is_dir():
+        path = path / "report.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from harness.report.merge import MergeError, merge_reports
+    from harness.report.write import write_all
+
+    try:
+        report = merge_reports([_load_report(p) for p in args.inputs])
+    except (OSError, ValueError) as exc:  # MergeError is a ValueError, and so is bad JSON
+        kind = "cannot merge" if isinstance(exc, MergeError) else "unreadable report"
+        print(f"mcp-harness merge: {kind}: {exc}", file=sys.stderr)
+        return EXIT_NOT_RUN
+    write_all(Path(args.report), report, [])
+    from harness.report.console import summary_lines
+
+    for line in summary_lines(report, args.report):
+        print(line)
+    return int(report["gate"]["exit_code"])
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from harness.report.diff import diff_reports, render_console, render_markdown
+
+    try:
+        old, new = _load_report(args.old), _load_report(args.new)
+    except (OSError, ValueError) as exc:
+        print(f"mcp-harness diff: unreadable report: {exc}", file=sys.stderr)
+        return EXIT_NOT_RUN
+    result = diff_reports(old, new)
+    for line in render_console(result):
+        print(line)
+    if args.markdown:
+        Path(args.markdown).write_text(render_markdown(result, args.old, args.new), encoding="utf-8")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(result.as_json(), indent=2), encoding="utf-8")
+    return result.exit_code
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from harness import sweep
+    from harness.shard import parse_shard
+
+    try:
+        entries = sweep.load_entries(Path(args.servers))
+        shard = parse_shard(args.shard) if args.shard else None
+    except (OSError, ValueError) as exc:
+        print(f"mcp-harness sweep: {exc}", file=sys.stderr)
+        return EXIT_NOT_RUN
+    out = Path(args.report)
+    outcomes = sweep.summarize(entries, out) if args.summary_only else sweep.run_sweep(entries, out, shard)
+    sweep.write_summary(outcomes, out)
+    print(sweep.render_markdown(outcomes))
+    return sweep.exit_code(outcomes)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

@@ -71,6 +71,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="call tools with valid generated arguments (may have side effects on a real backend)",
     )
+    group.addoption(
+        "--mcp-shard",
+        metavar="I/N",
+        help="run only shard I of N (round-robin over sorted test ids); merge with `mcp-harness merge`",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -85,6 +90,9 @@ def pytest_configure(config: pytest.Config) -> None:
         Path(report_dir).mkdir(parents=True, exist_ok=True)
         config.option.xmlpath = str(Path(report_dir) / "junit.xml")
     config._mcp_run = McpRun(config)  # type: ignore[attr-defined]
+    from harness.shard import register as register_shard
+
+    register_shard(config, config.getoption("--mcp-shard", None))
     if not hasattr(config, "workerinput"):
         from harness.report.verdicts import VerdictCollector
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from harness import rules
+from harness.report.stamp import tool_stamp
 
 VERDICT_ORDER = {"not_verified": 0, "skip": 1, "pass": 2, "warn": 3, "fail": 4}
 EXIT_OK, EXIT_FAIL, EXIT_NOT_RUN = 0, 1, 2
@@ -208,7 +209,8 @@ def build_report(
     target = getattr(run, "target", None)
     versions = sorted({v for r in results for v in r.by_version if v != "-"})
     return {
-        "tool": {"name": "mcp-harness", "version": _version()},
+        "tool": tool_stamp(),
+        "shard": getattr(getattr(collector, "config", None), "_mcp_shard", None),
         "server": {
             "command": getattr(target, "command", None),
             "url": getattr(target, "url", None),
@@ -299,9 +301,3 @@ def load_baseline(path: str | None) -> set[str]:
         except KeyError as exc:
             raise pytest.UsageError(f"baseline {path}: {exc.args[0]}") from None
     return ids
-
-
-def _version() -> str:
-    from harness import __version__
-
-    return __version__

@@ -1,5 +1,6 @@
 """Write the report files: report.json (machine), report.md (PR comment),
-report.html (one page for people) and failures/*.jsonl (replayable transcripts)."""
+report.html (one page for people), report.sarif (code scanning) and
+failures/*.jsonl (replayable transcripts)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from harness.report.html import render_html
 from harness.report.markdown import render_markdown
+from harness.report.sarif import render_sarif
 
 
 def write_all(out: Path, report: dict[str, Any], records: Iterable[Any]) -> None:
@@ -22,6 +24,7 @@ def write_all(out: Path, report: dict[str, Any], records: Iterable[Any]) -> None
     )
     (out / "report.md").write_text(render_markdown(report), encoding="utf-8")
     (out / "report.html").write_text(render_html(report), encoding="utf-8")
+    (out / "report.sarif").write_text(json.dumps(render_sarif(report), indent=2), encoding="utf-8")
 
 
 def write_failures(folder: Path, report: dict[str, Any]) -> dict[str, list[str]]:
