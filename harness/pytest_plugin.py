@@ -128,6 +128,7 @@ class McpRun:
         self._secrets: list[str] | None = None
         self._shared: dict[str, Session] = {}
         self.hung_methods: set[str] = set()  # shared by every session: see Session.hung_methods
+        self.slow_sentinels: set[str] = set()  # likewise: see Session.harmless_method
 
     def _user_env(self) -> dict[str, str]:
         """The --server-env the user gave (their OAUTH_AUDIENCE wins over the sandbox's)."""
@@ -219,6 +220,7 @@ class McpRun:
             timeout=self.timeout,
             client_capabilities=capabilities,
             hung_methods=self.hung_methods,
+            slow_sentinels=self.slow_sentinels,
         )
         if self.sandbox is not None:
             from harness.oracle import Oracle

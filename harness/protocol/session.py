@@ -64,6 +64,12 @@ HUNG_AGAIN_TIMEOUT = 2.0
 # A request that outlives its timeout while the server answers pings is waited for up to
 # this many timeouts in all (then cancelled, LIVE-01): a slow tool is not a dead server.
 SLOW_CAP_FACTOR = 2.0
+# A ping slower than this (PING-01 warns above 1 s) makes a poor sentinel: every settle and
+# drop wait would cost its round trip several times over. Once seen, initialized legacy
+# sessions of the run use a list request the server declared instead (see harmless_method).
+SLOW_SENTINEL = 0.5
+LISTING_SENTINELS = (("tools", "tools/list"), ("prompts", "prompts/list"), ("resources", "resources/list"))
+SENTINEL_METHODS = frozenset({"ping", *(method for _, method in LISTING_SENTINELS)})
 
 
 def grace_after(sentinel: Exchange, cap: float, floor: float) -> float:
@@ -83,6 +89,7 @@ class Session:
         timeout: float = 10.0,
         client_capabilities: dict[str, Any] | None = None,
         hung_methods: set[str] | None = None,
+        slow_sentinels: set[str] | None = None,
     ) -> None:
         self.transport = transport
         self.timeout = timeout
@@ -105,6 +112,9 @@ class Session:
         # established): later requests of them wait HUNG_AGAIN_TIMEOUT, not the full timeout.
         # Shared by every session of a run (McpRun.connect) when given.
         self.hung_methods: set[str] = hung_methods if hung_methods is not None else set()
+        # Sentinel methods this server answered slower than SLOW_SENTINEL; shared like hung_methods.
+        self.slow_sentinels: set[str] = slow_sentinels if slow_sentinels is not None else set()
+        self.initialized_sent = False  # legacy: notifications/initialized has gone out
 
     @property
     def transcript(self):
@@ -263,6 +273,8 @@ class Session:
             message["params"] = params
         merged = {**(self.http_headers(message) or {}), **(headers or {})}
         self.transport.send(message, headers=merged or None)
+        if method == "notifications/initialized":
+            self.initialized_sent = True
 
     def send_message(self, message: Any, *, headers: dict[str, str] | None = None) -> None:
         """Send any JSON value as is (malformed on purpose, batches, ...).
@@ -281,8 +293,21 @@ class Session:
     # -- receiving -------------------------------------------------------------
     @property
     def harmless_method(self) -> str:
-        """A request every server must answer at once: ping (legacy) or server/discover (modern)."""
-        return "server/discover" if self.modern else "ping"
+        """A request every server must answer at once: ping (legacy) or server/discover (modern).
+
+        A sentinel only has to be answered after what was sent before it, so when this
+        server's ping is slow (PING-01 reports that once) an initialized session takes a
+        list request of a capability the server declared instead: a slow ping must not
+        make every settle and drop wait of the run slow.
+        """
+        if self.modern:
+            return "server/discover"
+        if "ping" in self.slow_sentinels and self.initialized_sent:
+            declared = self.state.capabilities
+            for capability, method in LISTING_SENTINELS:
+                if capability in declared and method not in self.slow_sentinels | self.hung_methods:
+                    return method
+        return "ping"
 
     def wait(
         self,
@@ -486,6 +511,8 @@ class Session:
             record.answers = exchange.method
             exchange.response = message
             exchange.received_at = now
+            if exchange.method in SENTINEL_METHODS and now - exchange.sent_at > SLOW_SENTINEL:
+                self.slow_sentinels.add(exchange.method)
             exchange.http = incoming.http or exchange.http
             if exchange.method == "tools/list" and exchange.ok:
                 self._remember_tools(exchange.result)

@@ -249,3 +249,36 @@ def test_wait_without_raising_returns_the_unanswered_exchange() -> None:
     exchange = session.send_request("tools/call", {"name": "x"})
     assert session.wait(exchange, 0.02, raise_on_timeout=False) is exchange
     assert not exchange.answered and not exchange.dropped
+
+
+# -- sentinels --------------------------------------------------------------------
+
+
+def test_a_slow_ping_is_replaced_as_sentinel_by_a_declared_list_request() -> None:
+    """PING-01 reports a slow ping once; the settles and drop waits after it must not pay for it."""
+    session, transport = session_on(
+        {
+            "initialize": INIT_RESULT,
+            "ping": lambda m: Later(answer(m, {}), after=0.6),
+            "tools/list": {"tools": []},
+        },
+    )
+    shared: set[str] = set()
+    session.slow_sentinels = shared
+    assert session.harmless_method == "ping"  # before the handshake, ping is the only choice
+    session.initialize("2025-11-25")
+    session.request("ping", timeout=2.0)
+    assert shared == {"ping"}
+    assert session.harmless_method == "tools/list"
+    started = time.monotonic()
+    session.settle(1.0)
+    assert time.monotonic() - started < 0.5
+    assert transport.sent[-1]["method"] == "tools/list"
+
+
+def test_a_slow_ping_stays_the_sentinel_when_nothing_else_is_declared() -> None:
+    bare = {**INIT_RESULT, "capabilities": {}}
+    session, _ = session_on({"initialize": bare, "ping": lambda m: Later(answer(m, {}), after=0.6)})
+    session.initialize("2025-11-25")
+    session.request("ping", timeout=2.0)
+    assert session.harmless_method == "ping"
