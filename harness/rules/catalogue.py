@@ -1204,4 +1204,37 @@ _CATALOGUE: tuple[Rule, ...] = (
         "An idempotentHint tool called twice with the same arguments leaves the same state as once",
         sandbox=True,
     ),
+    # ---------------------------------------------------------------- enterprise oracles (issue 16)
+    # Harness-own families beyond spec-rules.md (ENTERPRISE_FAMILIES): what an enterprise
+    # deployment needs and only the sandbox can prove, because it knows each seeded record.
+    _rule(
+        "CONC-01",
+        "MUST",
+        "all",
+        "basic/index",
+        "Under concurrent load a reply carries its own request's record, not another request's or session's",
+        sandbox=True,
+        note="N sessions x M requests in flight, each reading a different seeded record",
+    ),
+    _rule(
+        "CONC-02",
+        "MUST",
+        "all",
+        "basic/index",
+        "Under concurrent load every request in flight gets its reply on its own session (none dropped)",
+        sandbox=True,
+        note="a server that answers nothing at all (the sentinel too) is LIVE-01, not CONC-02",
+    ),
+    _rule(
+        "CONC-03",
+        "MUST",
+        "all",
+        "basic/index",
+        "Under concurrent load each reply carries the id of the request it answers (no swapped ids)",
+        sandbox=True,
+        note="every record answered once, but under another request's id; a phantom id is RPC-02",
+    ),
 )
+
+# Families the catalogue adds beyond spec-rules.md (issue 16); tests/test_rules.py knows them.
+ENTERPRISE_FAMILIES: tuple[str, ...] = ("CONC",)

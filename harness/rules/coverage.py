@@ -80,6 +80,7 @@ def fault_fixtures() -> list[dict]:
     fixtures = (
         (REPO / "tests" / "test_oracle.py", "lying_server"),
         (REPO / "tests" / "servers" / "protected" / "server.py", "protected"),
+        (REPO / "tests" / "servers" / "enterprise_liar.py", "enterprise_liar"),
     )
     for module, prefix in fixtures:
         for name, rule in _lies(module).items():

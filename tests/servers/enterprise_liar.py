@@ -1,0 +1,184 @@
+"""The reference enterprise server with lies (`ENTERPRISE_LIE=<name>[,<name>...]`), for the
+enterprise oracles of issue 16: each lie breaks one CONC/SURF/TENANT/SLO rule and nothing else.
+
+    shared-state     article reads go through one module-wide "current id"        -> CONC-01
+    drop-under-load  a Jira read beyond one at once never answers (triage prompt) -> CONC-02
+    id-swap          two get_customer results in flight together swap their ids   -> CONC-03
+
+Several lies at once (`ENTERPRISE_LIE=shared-state,id-swap`) touch different
+requests (articles, Jira issues, customers), so one run can prove a family:
+each finding names the request its lie sits in.
+
+Why the reference server and not a toy: the lie is then the only difference from
+a server that passes every family clean (tests/test_enterprise_oracles.py runs
+both), so "reported as exactly its rule" means exactly what it says. The lies are
+installed by replacing one function of `examples/enterprise` before `main()` runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+sys.path[:0] = [str(EXAMPLES), str(EXAMPLES.parent)]
+
+import anyio  # noqa: E402
+import enterprise.jira as jira  # noqa: E402
+import enterprise.knowledge as knowledge  # noqa: E402
+import enterprise_server  # noqa: E402
+
+# name -> the rule it breaks (read by harness/rules/coverage.py without importing this file)
+LIES = {
+    "shared-state": "CONC-01",
+    "drop-under-load": "CONC-02",
+    "id-swap": "CONC-03",
+}
+LIE_NAMES = [name.strip() for name in os.environ.get("ENTERPRISE_LIE", "").split(",") if name.strip()]
+HOLD_S = 1.0  # id-swap: how long a lone tool result waits for a partner before it goes out as is
+
+
+# ---------------------------------------------------------------- CONC-01: shared state
+
+
+def shared_state() -> None:
+    """The classic request-scoped value kept in a global: the last caller's article id wins."""
+    honest = knowledge.article
+    current: dict[str, int] = {}
+
+    async def article(dsn: str, article_id: int) -> dict[str, Any] | None:
+        current["id"] = article_id
+        await asyncio.sleep(0.2)  # any await lets another request overwrite it
+        return await honest(dsn, current["id"])
+
+    knowledge.article = article
+
+
+# ---------------------------------------------------------------- CONC-02: dropped under load
+
+
+def drop_under_load() -> None:
+    """A bounded worker pool that forgets what does not fit: a second Jira read at once never ends."""
+    honest = jira.get_issue
+    busy = {"now": 0}
+
+    async def get_issue(settings: Any, key: str) -> dict[str, Any] | None:
+        if busy["now"] >= 1:
+            await asyncio.Event().wait()  # never set: the reply is lost, the server lives on
+        busy["now"] += 1
+        try:
+            await asyncio.sleep(0.05)
+            return await honest(settings, key)
+        finally:
+            busy["now"] -= 1
+
+    jira.get_issue = get_issue
+
+
+# ---------------------------------------------------------------- CONC-03: swapped ids
+
+SWAPPED_TOOL = "get_customer"
+
+
+class IdSwapper:
+    """The SDK's stdio streams, except that two get_customer results in flight together leave
+    with each other's id. A call alone is answered at once (no other family is slowed)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.in_flight: set[str] = set()  # ids (as JSON) of get_customer calls not yet answered
+        self.held: dict[str, Any] | None = None
+        self.timer: threading.Timer | None = None
+        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+        self.inner = anyio.wrap_file(stdin)
+
+    # stdin: an async iterator of lines, noting each get_customer call on its way in
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._lines()
+
+    async def _lines(self) -> AsyncIterator[str]:
+        async for line in self.inner:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                message = None
+            params = message.get("params") if isinstance(message, dict) else None
+            calls_swapped_tool = isinstance(params, dict) and params.get("name") == SWAPPED_TOOL
+            if calls_swapped_tool and message.get("method") == "tools/call" and "id" in message:
+                with self.lock:
+                    self.in_flight.add(json.dumps(message["id"]))
+            yield line
+
+    # stdout
+    async def write(self, text: str) -> None:
+        message = json.loads(text)
+        with self.lock:
+            key = json.dumps(message.get("id")) if "method" not in message else None
+            if key is None or key not in self.in_flight:
+                self._out(message)
+                return
+            self.in_flight.discard(key)
+            if self.held is not None:
+                first, self.held = self.held, None
+                if self.timer is not None:
+                    self.timer.cancel()
+                first["id"], message["id"] = message["id"], first["id"]
+                self._out(first)
+                self._out(message)
+            elif self.in_flight:  # another one is coming: wait for it (a while at most)
+                self.held = message
+                self.timer = threading.Timer(HOLD_S, self._release)
+                self.timer.start()
+            else:
+                self._out(message)
+
+    async def flush(self) -> None:
+        return None
+
+    def _release(self) -> None:
+        with self.lock:
+            if self.held is not None:
+                self._out(self.held)
+                self.held = None
+
+    @staticmethod
+    def _out(message: dict[str, Any]) -> None:
+        data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
+        while data:  # a pipe may take a large frame in pieces
+            data = data[os.write(1, data) :]
+
+
+def id_swap() -> None:
+    import mcp.server.mcpserver.server as sdk_server
+    from mcp.server.stdio import stdio_server
+
+    @asynccontextmanager
+    async def swapping_stdio_server():  # type: ignore[no-untyped-def]
+        swapper = IdSwapper()
+        async with stdio_server(stdin=swapper, stdout=swapper) as streams:  # type: ignore[arg-type]
+            yield streams
+
+    sdk_server.stdio_server = swapping_stdio_server  # type: ignore[assignment]
+
+
+INSTALL: dict[str, Callable[[], None]] = {
+    "shared-state": shared_state,
+    "drop-under-load": drop_under_load,
+    "id-swap": id_swap,
+}
+
+if __name__ == "__main__":
+    for lie in LIE_NAMES:
+        if lie not in INSTALL:
+            print(f"enterprise-liar: unknown lie {lie!r}; known: {', '.join(INSTALL)}", file=sys.stderr)
+            sys.exit(2)
+        INSTALL[lie]()
+    sys.exit(enterprise_server.main())
