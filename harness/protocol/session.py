@@ -60,7 +60,7 @@ SENTINEL_AFTER = 0.05
 # Once a method hung for a whole timeout, the verdict (LIVE-01) is in: the next requests of
 # that method wait this long, so a server that hangs on every tool call does not cost a
 # full timeout in every test that calls one.
-HUNG_AGAIN_TIMEOUT = 2.0
+HUNG_AGAIN_TIMEOUT = 1.0
 # A request that outlives its timeout while the server answers pings is waited for up to
 # this many timeouts in all (then cancelled, LIVE-01): a slow tool is not a dead server.
 SLOW_CAP_FACTOR = 2.0
@@ -324,7 +324,7 @@ class Session:
         `exchange.dropped` then says whether the wait ended on a drop.
         """
         timeout = self.timeout if timeout is None else timeout
-        if raise_on_timeout and exchange.method in self.hung_methods:
+        if exchange.method in self.hung_methods:
             timeout = min(timeout, HUNG_AGAIN_TIMEOUT)
         outcome = self.wait_until(
             lambda: exchange.answered, timeout, drop_grace=drop_grace, probe_after=SENTINEL_AFTER

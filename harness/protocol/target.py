@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from harness.transport.base import ServerNotStarted, Transport
-from harness.transport.stdio import StdioTransport
+from harness.transport.stdio import ExitHabits, StdioTransport
 from harness.transport.transcript import Transcript
 
 
@@ -32,6 +32,8 @@ class ServerTarget:
     # not wait for its start-up. Off with a sandbox: a spare that writes while it starts
     # would look like a side effect of whatever request was in flight then.
     prefetch: bool = False
+    # how this command's processes end (closed stdin, SIGTERM), learnt by the first ones
+    exit_habits: ExitHabits = field(default_factory=ExitHabits)
     _launched: StdioTransport | None = None
     _spare: StdioTransport | None = None
 
@@ -90,7 +92,7 @@ class ServerTarget:
         return transport
 
     def _spawn(self) -> StdioTransport:
-        transport = StdioTransport(self.command or "", env=self.env, cwd=self.cwd)
+        transport = StdioTransport(self.command or "", env=self.env, cwd=self.cwd, habits=self.exit_habits)
         transport.spawn()
         return transport
 

@@ -20,6 +20,7 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from harness.transport.base import (
@@ -46,6 +47,21 @@ _TOKENS = itertools.count(1)
 
 _LIVE: weakref.WeakSet[StdioTransport] = weakref.WeakSet()
 
+TERM_GRACE = 2.0  # seconds a server gets to exit on SIGTERM before SIGKILL
+# Once a server of a run has ignored closed stdin (or SIGTERM) for a whole grace, the
+# next processes of that command get this long for it: STDIO-05 is judged by its own
+# test, and every other teardown would only pay the same seconds again (2-4 s each).
+LEARNED_GRACE = 0.05
+LEARN_AFTER = 1.0  # a grace shorter than this (a spare's 0) teaches nothing
+
+
+@dataclass
+class ExitHabits:
+    """How the processes of one server command have ended so far: shared by a run's transports."""
+
+    ignores_stdin_close: bool = False
+    ignores_sigterm: bool = False
+
 
 def _reap_all() -> None:
     for transport in list(_LIVE):
@@ -68,12 +84,14 @@ class StdioTransport:
         cwd: str | None = None,
         transcript: Transcript | None = None,
         max_line: int = MAX_LINE,
+        habits: ExitHabits | None = None,
     ) -> None:
         self.argv = shlex.split(command) if isinstance(command, str) else list(command)
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self.transcript = transcript or Transcript()
         self.max_line = max_line
+        self.habits = habits or ExitHabits()
         self.inbox = Inbox()
         self.proc: subprocess.Popen[bytes] | None = None
         self.noise_count = 0
@@ -159,11 +177,16 @@ class StdioTransport:
             return
         self._closed = True
         self.close_stdin()
-        code = self.wait_exit(grace)
+        habits = self.habits
+        stdin_grace = min(grace, LEARNED_GRACE) if habits.ignores_stdin_close else grace
+        code = self.wait_exit(stdin_grace)
         if code is None:
+            habits.ignores_stdin_close |= stdin_grace >= LEARN_AFTER
             self.kill_needed = "TERM"
             _killpg(proc.pid, signal.SIGTERM)
-            code = self.wait_exit(2.0)
+            code = self.wait_exit(LEARNED_GRACE if habits.ignores_sigterm else TERM_GRACE)
+            if code is None and not habits.ignores_sigterm:
+                habits.ignores_sigterm = True
         if code is None:
             self.kill_needed = "KILL"
             _killpg(proc.pid, signal.SIGKILL)
