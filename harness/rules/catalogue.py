@@ -1238,3 +1238,81 @@ _CATALOGUE: tuple[Rule, ...] = (
 
 # Families the catalogue adds beyond spec-rules.md (issue 16); tests/test_rules.py knows them.
 ENTERPRISE_FAMILIES: tuple[str, ...] = ("CONC",)
+
+# ---------------------------------------------------------------- DIALECT (issue 17)
+# Harness-own family beyond spec-rules.md: would the major LLM clients accept each tool as
+# listed? Pages are the clients' own documentation (absolute URLs); never FAIL (max_severity
+# "warn"): SHOULD where the client documents a hard rejection, INFO where it is partly
+# documented or opt-in. Sources and decisions: docs/dialects.md.
+_OPENAI_STRICT = "https://platform.openai.com/docs/guides/structured-outputs#supported-schemas"
+_GEMINI_DECL = "https://cloud.google.com/vertex-ai/docs/reference/rest/v1beta1/FunctionDeclaration"
+_CATALOGUE += (
+    _rule(
+        "DIALECT-01",
+        "SHOULD",
+        "all",
+        "https://platform.claude.com/docs/en/agents-and-tools/tool-use/define-tools",
+        "Tool names match ^[a-zA-Z0-9_-]{1,64}$, the OpenAI function and Anthropic tool name pattern",
+        max_severity="warn",
+    ),
+    _rule(
+        "DIALECT-02",
+        "INFO",
+        "all",
+        _GEMINI_DECL,
+        "Tool names are Gemini function names: a letter or _ first, then [a-zA-Z0-9_.:-], 64 at most",
+        max_severity="warn",
+    ),
+    _rule(
+        "DIALECT-03",
+        "INFO",
+        "all",
+        "https://docs.cursor.com/context/model-context-protocol",
+        "Server name plus tool name stay within 60 characters, where Cursor warns",
+        max_severity="warn",
+        note="the server name is the user's config key; serverInfo.name stands in for it",
+    ),
+    _rule(
+        "DIALECT-04",
+        "SHOULD",
+        "all",
+        "https://platform.openai.com/docs/api-reference/chat/create",
+        "At most 128 tools: the OpenAI API refuses a request offering more functions",
+        max_severity="warn",
+    ),
+    _rule(
+        "DIALECT-05",
+        "INFO",
+        "all",
+        _GEMINI_DECL,
+        "Tool schemas carry no $ref, $defs or definitions (Gemini's OpenAPI 3.0 subset has no references)",
+        max_severity="warn",
+    ),
+    _rule(
+        "DIALECT-06",
+        "INFO",
+        "all",
+        _GEMINI_DECL,
+        "Tool schemas use one type per schema and no boolean subschemas (Gemini's OpenAPI 3.0 subset)",
+        max_severity="warn",
+    ),
+    _rule(
+        "DIALECT-07",
+        "INFO",
+        "all",
+        _OPENAI_STRICT,
+        "inputSchema is OpenAI strict-mode ready: closed objects, all properties required, no allOf/not/if",
+        max_severity="warn",
+    ),
+    _rule(
+        "DIALECT-08",
+        "INFO",
+        "all",
+        _OPENAI_STRICT,
+        "inputSchema is within OpenAI's limits: 10 nesting levels, 5000 properties, 1000 enum values",
+        max_severity="warn",
+    ),
+)
+
+# Client-dialect families: harness-own like the enterprise ones, never more than WARN.
+CLIENT_FAMILIES: tuple[str, ...] = ("DIALECT",)
