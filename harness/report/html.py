@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from harness import rules
+from harness.report.dialects import client_tables, tools_cell
 from harness.report.verdicts import not_called_line
 
 STYLE = """
@@ -67,7 +68,7 @@ protocol {escape(", ".join(versions) or "-")}; {report["tests"]} tests in {repor
 <div class="cards">{cards}</div>
 <h2>Rules</h2><table id="rules"><thead><tr><th>Rule</th><th>Level</th>{head}<th>Title and findings</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
-<h2>Declared capabilities</h2><pre>{caps}</pre>
+{_dialects(report)}<h2>Declared capabilities</h2><pre>{caps}</pre>
 <h2>Timings</h2><table id="timings"><thead><tr><th>test</th><th>seconds</th><th>outcome</th></tr></thead>
 <tbody>{_timings(report)}</tbody></table>
 <h2>Gate</h2><pre>{escape(json.dumps(gate, indent=2))}</pre>
@@ -95,6 +96,32 @@ def _findings(rule: dict[str, Any]) -> str:
             + (f"<div>replay: <code>mcp-harness replay {escape(replay)}</code></div>" if replay else "")
             + (f"<pre>{escape(transcript)}</pre>" if transcript else "")
             + "</details>"
+        )
+    return "".join(parts)
+
+
+DIALECT_CLASS = {"ok": "v-pass", "warn": "v-warn", "info": "v-skip", "not checked": "v-skip"}
+DIALECT_WORD = {"ok": "accepted", "warn": "refused", "info": "needs care", "not checked": "not checked"}
+
+
+def _dialects(report: dict[str, Any]) -> str:
+    """The client-dialect tables (DIALECT rules), one per client; nothing when none was checked."""
+    tables = client_tables(report)
+    if not tables:
+        return ""
+    parts = [
+        '<h2 id="dialects">Client dialects</h2><p>Limits from the clients\' documentation; never a FAIL.</p>'
+    ]
+    for table in tables:
+        rows = "".join(
+            f'<tr><td><a href="#{escape(row.rule)}">{escape(row.rule)}</a></td><td>{escape(row.limit)}</td>'
+            f'<td class="{DIALECT_CLASS[row.state]}">{DIALECT_WORD[row.state]}</td>'
+            f"<td>{escape(tools_cell(row)) or '-'}</td></tr>"
+            for row in table.rows
+        )
+        parts.append(
+            f'<h3>{escape(table.client)}</h3><table class="dialect"><thead><tr><th>Rule</th><th>Limit</th>'
+            f"<th>Result</th><th>Tools</th></tr></thead><tbody>{rows}</tbody></table>"
         )
     return "".join(parts)
 

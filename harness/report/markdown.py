@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.report.dialects import client_tables, tools_cell
 from harness.report.verdicts import not_called_line
 
 ICON = {
@@ -61,4 +62,35 @@ def render_markdown(report: dict[str, Any]) -> str:
             if finding.get("failure_file"):
                 lines.append(f"  - replay: `mcp-harness replay {finding['failure_file']}`")
         lines.append("")
+    lines += dialect_section(report)
     return "\n".join(lines) + "\n"
+
+
+DIALECT_ICON = {
+    "ok": "✅ accepted",
+    "warn": "⚠️ refused",
+    "info": "ℹ️ needs care",
+    "not checked": "➖ not checked",
+}
+
+
+def dialect_section(report: dict[str, Any]) -> list[str]:
+    """One table per client (DIALECT rules): would each client take the tools as listed?"""
+    tables = client_tables(report)
+    if not tables:
+        return []
+    lines = [
+        "",
+        "## Client dialects",
+        "",
+        "Limits from the clients' documentation (docs/dialects.md); never a FAIL.",
+        "",
+    ]
+    for table in tables:
+        lines += [f"### {table.client}", "", "| Rule | Limit | Result | Tools |", "|---|---|---|---|"]
+        for row in table.rows:
+            lines.append(
+                f"| {row.rule} | {row.limit} | {DIALECT_ICON[row.state]} | {tools_cell(row) or '-'} |"
+            )
+        lines.append("")
+    return lines

@@ -23,6 +23,7 @@ import traceback
 import zlib
 from typing import Any
 
+from .dialect_faults import extra_tools
 from .rpc import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
@@ -220,6 +221,7 @@ def _listed_tools(ctx: Ctx) -> list[dict]:
         )
     if ctx.fault("TOOL-11-list-varies") and ctx.state.tool_called:
         tools.append({"name": "late_tool", "inputSchema": {"type": "object"}})
+    tools += extra_tools(ctx.fault)  # the DIALECT-* faults: valid MCP tools some clients reject
     return tools
 
 
