@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from typing import Annotated, Any
 
 import psycopg
+from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.mcpserver.prompts.base import UserMessage
@@ -25,6 +27,7 @@ from . import db, jira, knowledge, sql
 from .auth import SCOPE_READ, SCOPE_WRITE
 from .config import FAULT_STRING_MATCHING_SQL, NotConfigured, Settings
 from .errors import INVALID_PARAMS, resource_not_found
+from .listwatch import ListWatch
 from .models import (
     Customer,
     KnowledgeResults,
@@ -95,7 +98,16 @@ def build_server(
     )
     # Outermost first: the audit also records what ProtocolFixes refuses.
     server.middleware.extend(
-        [AuditMiddleware(audit or AuditLog(), policy.auth_enabled), ProtocolFixes(server)]
+        [
+            AuditMiddleware(audit or AuditLog(), policy.auth_enabled),
+            ProtocolFixes(server),
+            ListWatch(settings),
+        ]
+    )
+    # resources/list is the knowledge base, which changes: ListWatch announces it (SURF-03).
+    lowlevel = server._lowlevel_server
+    lowlevel.create_initialization_options = functools.partial(  # type: ignore[method-assign]
+        lowlevel.create_initialization_options, NotificationOptions(resources_changed=True)
     )
 
     # ------------------------------------------------------------------ tools

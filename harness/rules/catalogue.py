@@ -1234,10 +1234,36 @@ _CATALOGUE: tuple[Rule, ...] = (
         sandbox=True,
         note="every record answered once, but under another request's id; a phantom id is RPC-02",
     ),
+    _rule(
+        "SURF-01",
+        "SHOULD",
+        "all",
+        "server/tools",
+        "tools/list, prompts/list, resources/list and templates are the same in every fresh session",
+        sandbox=True,
+        note="a hint, so WARN; with the sandbox nothing changed in the backends between the listings",
+    ),
+    _rule(
+        "SURF-02",
+        "SHOULD",
+        "all",
+        "server/utilities/caching",
+        "A list asked again in one session is the same unless list_changed was sent (or its ttlMs ran out)",
+        sandbox=True,
+    ),
+    _rule(
+        "SURF-03",
+        "SHOULD",
+        "V1-V4",
+        "server/resources",
+        "A backend change that alters a list is announced by list_changed when the capability says so",
+        sandbox=True,
+        note="2026-07-28 delivers list_changed on subscriptions/listen only: not covered there",
+    ),
 )
 
 # Families the catalogue adds beyond spec-rules.md (issue 16); tests/test_rules.py knows them.
-ENTERPRISE_FAMILIES: tuple[str, ...] = ("CONC",)
+ENTERPRISE_FAMILIES: tuple[str, ...] = ("CONC", "SURF")
 
 # ---------------------------------------------------------------- DIALECT (issue 17)
 # Harness-own family beyond spec-rules.md: would the major LLM clients accept each tool as

@@ -4,6 +4,9 @@ enterprise oracles of issue 16: each lie breaks one CONC/SURF/TENANT/SLO rule an
     shared-state     article reads go through one module-wide "current id"        -> CONC-01
     drop-under-load  a Jira read beyond one at once never answers (triage prompt) -> CONC-02
     id-swap          two get_customer results in flight together swap their ids   -> CONC-03
+    per-process-tools    a tool description carries the process id (fresh sessions differ) -> SURF-01
+    drifting-prompts     the prompt list counts how often it was served              -> SURF-02
+    silent-list-change   resources.listChanged declared, never announced             -> SURF-03
 
 Several lies at once (`ENTERPRISE_LIE=shared-state,id-swap`) touch different
 requests (articles, Jira issues, customers), so one run can prove a family:
@@ -34,6 +37,7 @@ sys.path[:0] = [str(EXAMPLES), str(EXAMPLES.parent)]
 import anyio  # noqa: E402
 import enterprise.jira as jira  # noqa: E402
 import enterprise.knowledge as knowledge  # noqa: E402
+import enterprise.listwatch as listwatch  # noqa: E402
 import enterprise_server  # noqa: E402
 
 # name -> the rule it breaks (read by harness/rules/coverage.py without importing this file)
@@ -41,6 +45,9 @@ LIES = {
     "shared-state": "CONC-01",
     "drop-under-load": "CONC-02",
     "id-swap": "CONC-03",
+    "per-process-tools": "SURF-01",
+    "drifting-prompts": "SURF-02",
+    "silent-list-change": "SURF-03",
 }
 LIE_NAMES = [name.strip() for name in os.environ.get("ENTERPRISE_LIE", "").split(",") if name.strip()]
 HOLD_S = 1.0  # id-swap: how long a lone tool result waits for a partner before it goes out as is
@@ -169,10 +176,76 @@ def id_swap() -> None:
     sdk_server.stdio_server = swapping_stdio_server  # type: ignore[assignment]
 
 
+# ---------------------------------------------------------------- SURF: the surface moves
+
+
+def _after_build(change: Callable[[Any], None]) -> None:
+    """Run `change(server)` on the server `main()` builds (lies compose: each wraps the last)."""
+    build = enterprise_server.build_server
+
+    def build_server(*args: Any, **kwargs: Any) -> Any:
+        server = build(*args, **kwargs)
+        change(server)
+        return server
+
+    enterprise_server.build_server = build_server
+
+
+def per_process_tools() -> None:
+    """SURF-01: each process stamps its own id into a tool description (fresh sessions differ)."""
+
+    def change(server: Any) -> None:
+        honest = server.list_tools
+
+        async def list_tools() -> list[Any]:
+            tools = await honest()
+            return [
+                t.model_copy(update={"description": f"{t.description} (worker {os.getpid()})"})
+                if t.name == "search_knowledge_base"
+                else t
+                for t in tools
+            ]
+
+        server.list_tools = list_tools
+
+    _after_build(change)
+
+
+def drifting_prompts() -> None:
+    """SURF-02: the prompt list says how often it was served, so it changes on every call."""
+
+    def change(server: Any) -> None:
+        honest = server.list_prompts
+        served = {"n": 0}
+
+        async def list_prompts() -> list[Any]:
+            served["n"] += 1
+            return [
+                p.model_copy(update={"description": f"{p.description} (served {served['n']} times)"})
+                for p in await honest()
+            ]
+
+        server.list_prompts = list_prompts
+
+    _after_build(change)
+
+
+def silent_list_change() -> None:
+    """SURF-03: resources.listChanged stays declared, but no change is ever announced."""
+
+    async def never_notify(self: Any, ctx: Any, call_next: Any) -> Any:
+        return await call_next(ctx)
+
+    listwatch.ListWatch.__call__ = never_notify  # type: ignore[method-assign]
+
+
 INSTALL: dict[str, Callable[[], None]] = {
     "shared-state": shared_state,
     "drop-under-load": drop_under_load,
     "id-swap": id_swap,
+    "per-process-tools": per_process_tools,
+    "drifting-prompts": drifting_prompts,
+    "silent-list-change": silent_list_change,
 }
 
 if __name__ == "__main__":
