@@ -28,8 +28,7 @@ def test_stdio02_only_protocol_on_stdout_from_start_to_exit(mcp_connect, verdict
                 pass
     harmless(session)
     session.stdio.close_stdin()
-    # what it writes until it exits counts; a server known to ignore closed stdin gets a moment
-    session.stdio.wait_exit(0.2 if session.stdio.habits.ignores_stdin_close else 3.0)
+    session.stdio.wait_exit(3.0)  # what it writes until it exits counts
     session.collect(0.2) if session.transport.alive() else None
     verdict.add(stdout_hygiene(session.transcript.frames))
 
