@@ -54,6 +54,31 @@ class Reader:
         return f"{kind} {self.name!r} ({self.argument} -> {self.kind})"
 
 
+def find_readers(session: Any, call_tools: bool) -> list[Reader]:
+    """Every request of this (opened) session's server that reads one seeded record by id.
+
+    Tools only when calling them is allowed (`call_tools`); resources and prompts are reads.
+    """
+    caps = session.state.capabilities
+
+    def items(method: str, key: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for _exchange, page in session.list_all(method, key):
+            found += [item for item in page if isinstance(item, dict)]
+        return found
+
+    readers: list[Reader] = []
+    if call_tools and "tools" in caps:
+        readers += tool_readers([t for t in items("tools/list", "tools") if isinstance(t.get("name"), str)])
+    if "resources" in caps:
+        readers += template_readers(items("resources/templates/list", "resourceTemplates"))
+    if "prompts" in caps:
+        readers += prompt_readers(
+            [p for p in items("prompts/list", "prompts") if isinstance(p.get("name"), str)]
+        )
+    return readers
+
+
 def kind_of(*texts: str) -> str | None:
     """The record kind the words of `texts` name (the first text that names one wins)."""
     for text in texts:

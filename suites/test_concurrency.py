@@ -18,28 +18,14 @@ import pytest
 from harness.burst import fire
 from harness.checks.concurrency import crossed_replies, dropped_replies, labels, markers, quotes_own, unproven
 from harness.protocol.session import Session
-from harness.readers import NO_READER, Reader, prompt_readers, template_readers, tool_readers
+from harness.readers import NO_READER, Reader, find_readers
 from sandbox.records import Records
-from suites._support import all_items, all_tools
 
 pytestmark = [pytest.mark.requires_sandbox]
 
 SESSIONS = 4  # separate sessions (HTTP) or processes (stdio)
 IN_FLIGHT = 8  # requests in flight on each session at once
 NO_QUOTE = "no reader's reply quotes the record it read (no unique field of it), so crossing cannot be seen"
-
-
-def readers_of(session: Session, call_tools: bool) -> list[Reader]:
-    """Every request of this server that reads one seeded record by id."""
-    caps = session.state.capabilities
-    found: list[Reader] = []
-    if call_tools and "tools" in caps:
-        found += tool_readers(all_tools(session))
-    if "resources" in caps:
-        found += template_readers(all_items(session, "resources/templates/list"))
-    if "prompts" in caps:
-        found += prompt_readers(all_items(session, "prompts/list"))
-    return found
 
 
 def calibrated(session: Session, readers: list[Reader], records: Records) -> list[Reader]:
@@ -71,7 +57,7 @@ def plan_for(readers: list[Reader], records: Records) -> tuple[list[list[tuple[R
 
 @pytest.mark.rule("CONC-01", "CONC-02", "CONC-03")
 def test_conc_sessions_under_load_each_get_their_own_record(mcp_session, mcp_connect, verdict, sandbox):
-    readers = readers_of(mcp_session, verdict.run.call_tools)
+    readers = find_readers(mcp_session, verdict.run.call_tools)
     if not readers:
         pytest.skip(NO_READER)
     records = Records(sandbox)

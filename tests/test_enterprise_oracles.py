@@ -1,4 +1,4 @@
-"""The enterprise oracles of issue 16 (CONC, SURF, ...) against the reference server and its liar.
+"""The enterprise oracles of issue 16 (CONC, SURF, TENANT, ...) against the reference server and its liar.
 
 Two kinds of run, each a real `pytest suites/...` subprocess on a real sandbox:
 
@@ -27,7 +27,18 @@ pytestmark = pytest.mark.sandbox
 
 REFERENCE = f"{sys.executable} {REPO / 'examples' / 'enterprise_server.py'}"
 LIAR = f"{sys.executable} {REPO / 'tests' / 'servers' / 'enterprise_liar.py'}"
-SUITES = {"CONC": "suites/test_concurrency.py", "SURF": "suites/test_surface.py"}
+HTTP = " --http --port {port}"
+URL = "http://127.0.0.1:{port}/mcp"
+SUITES = {
+    "CONC": "suites/test_concurrency.py",
+    "SURF": "suites/test_surface.py",
+    "TENANT": "suites/test_tenants.py",
+}
+# Which families each transport proves: stdio for the lies that live in the stdio stream
+# (id-swap) and in fresh processes (per-process-tools); HTTP for tenants (told apart by tokens)
+# and for CONC across Mcp-Session-Ids on the reference server.
+REFERENCE_RUNS = {"stdio": ("CONC", "SURF"), "http": ("CONC", "TENANT")}
+LIAR_RUNS = {"stdio": ("CONC", "SURF"), "http": ("TENANT",)}
 # family -> lie -> (the rule it must fail, a word its finding must name: where the lie sits)
 FAMILY_LIES = {
     "CONC": {
@@ -40,6 +51,11 @@ FAMILY_LIES = {
         "drifting-prompts": ("SURF-02", "prompts/list"),
         "silent-list-change": ("SURF-03", "resources/list"),
     },
+    "TENANT": {
+        "open-prompts": ("TENANT-01", "prompt 'triage_ticket'"),
+        "open-tickets": ("TENANT-02", "tool 'create_support_ticket'"),
+        "trust-argument": ("TENANT-03", "tool 'get_customer'"),
+    },
 }
 FLAGS = ["--sandbox", "local"]
 
@@ -49,24 +65,34 @@ def _findings(run: SuiteRun, rule: str) -> list[str]:
     return [f["message"] for f in entry.get("findings", []) if f["severity"] in ("fail", "warn")]
 
 
-def test_reference_server_passes_every_enterprise_oracle(tmp_path) -> None:
-    paths = [str(REPO / path) for path in SUITES.values()]
-    reference = run_suites(tmp_path, server_cmd=REFERENCE, extra=FLAGS, paths=paths)
+def _run(tmp_path, server: str, transport: str, families: tuple[str, ...], extra: list[str]) -> SuiteRun:
+    paths = [str(REPO / SUITES[family]) for family in families]
+    if transport == "http":
+        return run_suites(
+            tmp_path, server_cmd=server + HTTP, server_url=URL, extra=extra, paths=paths, timeout=5
+        )
+    return run_suites(tmp_path, server_cmd=server, extra=extra, paths=paths, timeout=5)
+
+
+@pytest.mark.parametrize("transport", sorted(REFERENCE_RUNS))
+def test_reference_server_passes_every_enterprise_oracle(tmp_path, transport: str) -> None:
+    families = REFERENCE_RUNS[transport]
+    reference = _run(tmp_path, REFERENCE, transport, families, FLAGS)
     assert reference.report, reference.output
     verdicts = reference.verdicts()
-    for family, lies in FAMILY_LIES.items():
-        for rule, _where in lies.values():
+    for family in families:
+        for rule, _where in FAMILY_LIES[family].values():
             assert verdicts.get(rule) == "pass", f"{family} {rule}: {verdicts.get(rule)}\n{reference.output}"
     assert reference.failing() == set(), reference.output
     assert reference.warning() == set(), reference.output
 
 
-def test_each_lie_is_reported_as_exactly_its_rule(tmp_path) -> None:
-    """Every lie at once (each sits in its own request), every new suite once: one run, one sandbox."""
-    every = {lie: target for lies in FAMILY_LIES.values() for lie, target in lies.items()}
+@pytest.mark.parametrize("transport", sorted(LIAR_RUNS))
+def test_each_lie_is_reported_as_exactly_its_rule(tmp_path, transport: str) -> None:
+    """Every lie of the families at once (each sits in its own request): one run, one sandbox."""
+    every = {lie: target for family in LIAR_RUNS[transport] for lie, target in FAMILY_LIES[family].items()}
     extra = [*FLAGS, "--server-env", f"ENTERPRISE_LIE={','.join(every)}"]
-    paths = [str(REPO / path) for path in SUITES.values()]
-    run = run_suites(tmp_path, server_cmd=LIAR, extra=extra, paths=paths, timeout=5)
+    run = _run(tmp_path, LIAR, transport, LIAR_RUNS[transport], extra)
     rules = {rule for rule, _ in every.values()}
     must = {rule for rule in rules if get(rule).level == "MUST"}  # SHOULD-level rules warn
     assert run.failing() == must, run.output
@@ -76,3 +102,9 @@ def test_each_lie_is_reported_as_exactly_its_rule(tmp_path) -> None:
         assert messages and all(where in m for m in messages), f"{lie} -> {rule}: {messages}"
         others = [w for r, w in every.values() if r != rule]
         assert not any(w in m for m in messages for w in others), f"{rule} blames another lie: {messages}"
+
+
+def test_every_lie_is_proven_by_a_run() -> None:
+    """No family's lies are left out of the liar runs (each run proves only the families it names)."""
+    proven = {family for families in LIAR_RUNS.values() for family in families}
+    assert proven == set(FAMILY_LIES) == set(SUITES)

@@ -364,6 +364,22 @@ def test_audit_log_masks_secrets(sb: Sandbox, tmp_path: Path) -> None:
     assert "hunter2" not in log.read_text() and "sk_live_abc123" not in log.read_text()
 
 
+def test_audit_log_records_every_access(sb: Sandbox, tmp_path: Path) -> None:
+    """Tool calls, resource reads and prompts are all audited (tenant isolation needs the trail)."""
+    log = tmp_path / "audit.jsonl"
+    srv = Server(server_env(sb), args=["--audit-log", str(log)])
+    try:
+        srv.call("get_customer", {"customer_id": 3})
+        srv.request("resources/read", {"uri": "customers://3"})
+        srv.request("prompts/get", {"name": "triage_ticket", "arguments": {"ticket_key": "SUP-2"}})
+    finally:
+        srv.close()
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [r["event"] for r in records] == ["tool_call", "resource_read", "prompt_get"]
+    assert records[1]["uri"] == "customers://3" and records[2]["name"] == "triage_ticket"
+    assert all(r["who"] == "stdio" and r["outcome"] == "ok" for r in records)
+
+
 def test_starts_and_lists_without_a_sandbox() -> None:
     srv = Server(server_env(None))
     try:

@@ -4,7 +4,10 @@ With OAUTH_ISSUER and OAUTH_JWKS_URL set (the sandbox's identity provider, or
 any issuer), the server accepts only RFC 9068 JWT access tokens: signature
 checked against the issuer's JWKS, `typ: at+jwt`, the issuer, the audience
 (this server's own resource URL, RFC 8707), expiry. Scopes map to tools:
-reads need `customers:read`, opening a ticket needs `tickets:write`.
+reads need `customers:read`, opening a ticket needs `tickets:write`, free
+SQL needs the staff scope `customers:all` too. A token with an `email` claim is
+a user's: it sees that customer's records only (enterprise/tenancy.py), and
+email and phone numbers stay masked without `data:pii:read`.
 
 The SDK's auth stack (bearer backend, session bound to the token's principal,
 `get_access_token()`) does the verification for the app. `ResourceGate` sits
@@ -38,7 +41,9 @@ ENV_VAR = "MCP_API_TOKENS"
 
 SCOPE_READ = "customers:read"
 SCOPE_WRITE = "tickets:write"
-KNOWN_SCOPES = (SCOPE_READ, SCOPE_WRITE)
+SCOPE_ALL = "customers:all"  # staff: every customer's records (a user token sees its own customer only)
+SCOPE_PII = "data:pii:read"  # unmasked email and phone numbers
+KNOWN_SCOPES = (SCOPE_READ, SCOPE_WRITE, SCOPE_ALL, SCOPE_PII)
 ACCEPTED_TYPES = ("at+jwt", "application/at+jwt")  # RFC 9068 §4
 ALGORITHMS = ["RS256", "ES256"]  # never "none", never HS* (a public key is not a secret)
 LEEWAY_S = 30
@@ -96,7 +101,8 @@ class JwtVerifier:
             expires_at=int(claims["exp"]),
             resource=self.audience,
             subject=str(claims["sub"]),
-            claims={"iss": claims["iss"], "jti": claims.get("jti")},
+            # `email` names the user a token was issued to: their customer record is their tenant.
+            claims={"iss": claims["iss"], "jti": claims.get("jti"), "email": claims.get("email")},
         )
 
     async def verify_token(self, token: str) -> AccessToken | None:
@@ -130,7 +136,9 @@ def needed_scopes(message: Any) -> list[str]:
         name = params.get("name")
         if name == "create_support_ticket":
             return [SCOPE_WRITE]
-        if name in ("get_customer", "list_customer_orders", "search_knowledge_base", "query_database"):
+        if name == "query_database":  # free SQL reaches every customer: staff only
+            return [SCOPE_READ, SCOPE_ALL]
+        if name in ("get_customer", "list_customer_orders", "search_knowledge_base"):
             return [SCOPE_READ]
         return []  # unknown tools get the SDK's own error
     if method in ("resources/read", "prompts/get"):

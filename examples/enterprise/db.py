@@ -74,6 +74,14 @@ async def fetch_customer(dsn: str, customer_id: int) -> dict[str, Any] | None:
     return None if row is None else {k: jsonable(v) for k, v in row.items()}
 
 
+async def fetch_customer_id_by_email(dsn: str, email: str) -> int | None:
+    """The id of the customer with this email (case-insensitive), or None."""
+    async with read_only(dsn) as conn:
+        cur = await conn.execute("SELECT id FROM customers WHERE lower(email) = lower(%s)", (email,))
+        row = await cur.fetchone()
+    return None if row is None else int(row["id"])
+
+
 async def fetch_orders(dsn: str, customer_id: int, status: str | None, limit: int) -> list[dict[str, Any]]:
     """A customer's orders, newest first, optionally of one status."""
     async with read_only(dsn) as conn:

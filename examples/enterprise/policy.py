@@ -24,6 +24,8 @@ from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken
 from mcp.server.mcpserver.exceptions import ToolError
 
+from .auth import SCOPE_ALL, SCOPE_PII
+
 STDIO_PRINCIPAL = "stdio"
 
 # ------------------------------------------------------------------ identity
@@ -48,15 +50,28 @@ def access_token(request: Any) -> AccessToken | None:
 class Principal:
     name: str
     scopes: frozenset[str] | None  # None: no auth configured (stdio, or HTTP without tokens)
+    email: str | None = None  # a user token's `email` claim: the user's tenant (their customer record)
 
     def allows(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes
+
+    @property
+    def tenant_bound(self) -> bool:
+        """A user's token without the staff scope: it may see its own customer's records only."""
+        return self.email is not None and not self.allows(SCOPE_ALL)
+
+    @property
+    def sees_pii(self) -> bool:
+        return self.allows(SCOPE_PII)
 
 
 def principal(request: Any, auth_enabled: bool) -> Principal:
     token = access_token(request)
     if token is not None:
-        return Principal(f"client:{token.client_id}", frozenset(token.scopes))
+        claims = getattr(token, "claims", None) or {}
+        email = claims.get("email") if isinstance(claims.get("email"), str) else None
+        name = f"user:{email}" if email else f"client:{token.client_id}"
+        return Principal(name, frozenset(token.scopes), email)
     if request is None:
         return Principal(STDIO_PRINCIPAL, None)
     # HTTP: without auth everyone is one anonymous client; with auth this cannot happen
@@ -161,16 +176,25 @@ class AuditLog:
 _outcome_note: ContextVar[dict[str, str] | None] = ContextVar("enterprise_outcome_note", default=None)
 
 
+# Every access to data is audited: method -> (the event logged, the param that names the target).
+AUDITED = {
+    "tools/call": ("tool_call", "name"),
+    "resources/read": ("resource_read", "uri"),
+    "prompts/get": ("prompt_get", "name"),
+}
+
+
 class AuditMiddleware:
-    """Server middleware: times every `tools/call` and logs who, what, outcome."""
+    """Server middleware: times every tool call, resource read and prompt, and logs who, what, outcome."""
 
     def __init__(self, log: AuditLog, auth_enabled: bool) -> None:
         self.log = log
         self.auth_enabled = auth_enabled
 
     async def __call__(self, ctx: Any, call_next: Any) -> Any:
-        if ctx.method != "tools/call" or ctx.request_id is None:
+        if ctx.method not in AUDITED or ctx.request_id is None:
             return await call_next(ctx)
+        event, target = AUDITED[ctx.method]
         params = ctx.params if isinstance(ctx.params, Mapping) else {}
         note: dict[str, str] = {}
         reset = _outcome_note.set(note)
@@ -190,8 +214,9 @@ class AuditMiddleware:
             _outcome_note.reset(reset)
             who = principal(ctx.request, self.auth_enabled).name
             self.log.write(
+                event=event,
                 who=who,
-                tool=params.get("name"),
+                **{"tool" if event == "tool_call" else target: params.get(target)},
                 arguments=mask(params.get("arguments")),
                 outcome=outcome,
                 detail=mask(detail[:300]) if detail else None,
@@ -213,6 +238,10 @@ def _first_text(result: Mapping[str, Any]) -> str:
 class Policy:
     limiter: RateLimiter
     auth_enabled: bool
+
+    def who(self, ctx: Any) -> Principal:
+        """The caller of this request (resources and prompts have no guard of their own)."""
+        return principal(ctx.request_context.request, self.auth_enabled)
 
     @asynccontextmanager
     async def guard(self, ctx: Any, tool: str, scope: str) -> AsyncIterator[Principal]:

@@ -24,7 +24,7 @@ from mcp_types import ListResourcesResult, PaginatedRequestParams, Resource, Too
 from pydantic import Field
 
 from . import db, jira, knowledge, sql
-from .auth import SCOPE_READ, SCOPE_WRITE
+from .auth import SCOPE_ALL, SCOPE_READ, SCOPE_WRITE
 from .config import FAULT_STRING_MATCHING_SQL, NotConfigured, Settings
 from .errors import INVALID_PARAMS, resource_not_found
 from .listwatch import ListWatch
@@ -39,6 +39,7 @@ from .models import (
 )
 from .policy import AuditLog, AuditMiddleware, Policy, RateLimiter
 from .protocol import ProtocolFixes
+from .tenancy import Tenancy, masked
 
 INSTRUCTIONS = (
     "Customer-support tools for the ACME mock enterprise: look customers and orders up, "
@@ -88,6 +89,7 @@ def build_server(
 ) -> MCPServer:
     """The configured server; `server_kwargs` go to `MCPServer` (auth settings for HTTP)."""
     policy = policy or Policy(RateLimiter(120, 60.0), auth_enabled=False)
+    tenancy = Tenancy(settings.database_url_readonly)
     server: MCPServer = MCPServer(
         "enterprise-support",
         title="Enterprise customer support",
@@ -115,18 +117,21 @@ def build_server(
     @server.tool(title="Get customer", annotations=READ)
     async def get_customer(customer_id: CustomerId, ctx: Context) -> Customer:
         """Look a customer up by id: name, contact, company, country, tier and order count."""
-        async with policy.guard(ctx, "get_customer", SCOPE_READ):
+        async with policy.guard(ctx, "get_customer", SCOPE_READ) as who:
             try:
                 settings.need("database_url_readonly")
-                row = await db.fetch_customer(settings.database_url_readonly, customer_id)
+                visible = await tenancy.may_see_customer(who, customer_id, "tool")
+                row = (
+                    await db.fetch_customer(settings.database_url_readonly, customer_id) if visible else None
+                )
             except Exception as exc:
                 raise _backend_error("get_customer", exc) from exc
-            if row is None:
+            if row is None:  # another tenant's customer looks exactly like a missing one
                 raise ToolError(
                     f"No customer with id {customer_id}. Check the id (query_database can search by "
                     "email or name: SELECT id FROM customers WHERE email = '...')."
                 )
-            return Customer(**row)
+            return Customer(**masked(row, who))
 
     @server.tool(title="List a customer's orders", annotations=READ)
     async def list_customer_orders(
@@ -136,10 +141,13 @@ def build_server(
         limit: Annotated[int, Field(ge=1, le=200, description="at most this many orders, newest first")] = 50,
     ) -> OrderList:
         """A customer's orders, newest first, optionally only those in one status."""
-        async with policy.guard(ctx, "list_customer_orders", SCOPE_READ):
+        async with policy.guard(ctx, "list_customer_orders", SCOPE_READ) as who:
             try:
                 settings.need("database_url_readonly")
-                customer = await db.fetch_customer(settings.database_url_readonly, customer_id)
+                visible = await tenancy.may_see_customer(who, customer_id, "tool")
+                customer = (
+                    await db.fetch_customer(settings.database_url_readonly, customer_id) if visible else None
+                )
                 orders = (
                     []
                     if customer is None
@@ -160,12 +168,15 @@ def build_server(
         ctx: Context,
     ) -> Ticket:
         """Open a Jira support ticket for a customer (creates a new issue every time it is called)."""
-        async with policy.guard(ctx, "create_support_ticket", SCOPE_WRITE):
+        async with policy.guard(ctx, "create_support_ticket", SCOPE_WRITE) as who:
             try:
                 settings.need(
                     "database_url_readonly", "jira_url", "jira_email", "jira_api_token", "jira_project"
                 )
-                customer = await db.fetch_customer(settings.database_url_readonly, customer_id)
+                visible = await tenancy.may_see_customer(who, customer_id, "ticket")
+                customer = (
+                    await db.fetch_customer(settings.database_url_readonly, customer_id) if visible else None
+                )
             except Exception as exc:
                 raise _backend_error("create_support_ticket", exc) from exc
             if customer is None:
@@ -223,7 +234,11 @@ def build_server(
         timeout; at most ENTERPRISE_MAX_ROWS rows (default 100) come back.
         Tables: customers, account_tiers, orders, order_items, products, customer_notes.
         """
-        async with policy.guard(ctx, "query_database", SCOPE_READ):
+        async with policy.guard(ctx, "query_database", SCOPE_READ) as who:
+            if who.tenant_bound:  # free SQL reaches every customer: never for a tenant's token
+                raise ToolError(
+                    f"query_database needs the '{SCOPE_ALL}' scope (staff); this token is a user's"
+                )
             try:
                 if settings.fault == FAULT_STRING_MATCHING_SQL:
                     settings.need("database_url")
@@ -249,10 +264,13 @@ def build_server(
             raise resource_not_found(uri, ctx.protocol_version, "customer")
         if not settings.database_url_readonly:
             raise ResourceError("the server is not configured for customers: set DATABASE_URL_READONLY")
+        who = policy.who(ctx)
+        if not await tenancy.may_see_customer(who, int(customer_id), "resource"):
+            raise resource_not_found(uri, ctx.protocol_version, "customer")  # another tenant's: not found
         row = await db.fetch_customer(settings.database_url_readonly, int(customer_id))
         if row is None:
             raise resource_not_found(uri, ctx.protocol_version, "customer")
-        return row
+        return masked(row, who)
 
     @server.resource(
         "customers://{customer_id}", name="customer", title="Customer", mime_type="application/json"
@@ -320,13 +338,15 @@ def build_server(
     # ------------------------------------------------------------------ prompt
 
     @server.prompt(title="Triage a support ticket")
-    async def triage_ticket(ticket_key: str) -> list[UserMessage]:
+    async def triage_ticket(ticket_key: str, ctx: Context) -> list[UserMessage]:
         """Fetch a Jira ticket and ask for a triage: severity, next step, knowledge-base links."""
         key = ticket_key.strip().upper()
         if not key or len(key) > 32:
             raise MCPError(code=INVALID_PARAMS, message="ticket_key must look like SUP-123")
         settings.need("jira_url", "jira_email", "jira_api_token")
         issue = await jira.get_issue(settings, key)
+        if issue is not None and not tenancy.may_see_issue(policy.who(ctx), issue):
+            issue = None  # another tenant's ticket: exactly as if it did not exist
         if issue is None:
             raise MCPError(
                 code=INVALID_PARAMS, message=f"No ticket {key} (it does not exist or is not visible)"

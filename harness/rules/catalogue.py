@@ -1260,10 +1260,39 @@ _CATALOGUE: tuple[Rule, ...] = (
         sandbox=True,
         note="2026-07-28 delivers list_changed on subscriptions/listen only: not covered there",
     ),
+    _rule(
+        "TENANT-01",
+        "MUST",
+        "V2+",
+        "basic/authorization",
+        "With tenant A's token, no resource or prompt returns tenant B's records",
+        transport="http",
+        sandbox=True,
+        note="the sandbox IdP's tenant users: tokens with the `email` of two different customers",
+    ),
+    _rule(
+        "TENANT-02",
+        "MUST",
+        "V2+",
+        "basic/authorization",
+        "With tenant A's token, no tool writes anything on tenant B's behalf",
+        transport="http",
+        sandbox=True,
+        note="any backend change but an audit table's, while a write tool names B's customer",
+    ),
+    _rule(
+        "TENANT-03",
+        "MUST",
+        "V2+",
+        "basic/authorization",
+        "A tool argument naming another tenant (customer_id of B, tenant, user) does not override the token",
+        transport="http",
+        sandbox=True,
+    ),
 )
 
 # Families the catalogue adds beyond spec-rules.md (issue 16); tests/test_rules.py knows them.
-ENTERPRISE_FAMILIES: tuple[str, ...] = ("CONC", "SURF")
+ENTERPRISE_FAMILIES: tuple[str, ...] = ("CONC", "SURF", "TENANT")
 
 # ---------------------------------------------------------------- DIALECT (issue 17)
 # Harness-own family beyond spec-rules.md: would the major LLM clients accept each tool as

@@ -7,6 +7,9 @@ enterprise oracles of issue 16: each lie breaks one CONC/SURF/TENANT/SLO rule an
     per-process-tools    a tool description carries the process id (fresh sessions differ) -> SURF-01
     drifting-prompts     the prompt list counts how often it was served              -> SURF-02
     silent-list-change   resources.listChanged declared, never announced             -> SURF-03
+    open-prompts     the triage prompt shows any tenant's ticket (HTTP)              -> TENANT-01
+    open-tickets     a ticket is opened for whichever customer is named (HTTP)       -> TENANT-02
+    trust-argument   read tools trust customer_id over the token (HTTP)              -> TENANT-03
 
 Several lies at once (`ENTERPRISE_LIE=shared-state,id-swap`) touch different
 requests (articles, Jira issues, customers), so one run can prove a family:
@@ -38,6 +41,7 @@ import anyio  # noqa: E402
 import enterprise.jira as jira  # noqa: E402
 import enterprise.knowledge as knowledge  # noqa: E402
 import enterprise.listwatch as listwatch  # noqa: E402
+import enterprise.tenancy as tenancy  # noqa: E402
 import enterprise_server  # noqa: E402
 
 # name -> the rule it breaks (read by harness/rules/coverage.py without importing this file)
@@ -48,6 +52,9 @@ LIES = {
     "per-process-tools": "SURF-01",
     "drifting-prompts": "SURF-02",
     "silent-list-change": "SURF-03",
+    "open-prompts": "TENANT-01",
+    "open-tickets": "TENANT-02",
+    "trust-argument": "TENANT-03",
 }
 LIE_NAMES = [name.strip() for name in os.environ.get("ENTERPRISE_LIE", "").split(",") if name.strip()]
 HOLD_S = 1.0  # id-swap: how long a lone tool result waits for a partner before it goes out as is
@@ -239,6 +246,34 @@ def silent_list_change() -> None:
     listwatch.ListWatch.__call__ = never_notify  # type: ignore[method-assign]
 
 
+# ---------------------------------------------------------------- TENANT: the filter has holes
+
+
+def _open_customers(through: str) -> None:
+    """Skip the tenant check at one call site (tool, resource, ticket): the customer_id decides."""
+    honest = tenancy.Tenancy.may_see_customer
+
+    async def may_see_customer(self: Any, who: Any, customer_id: int, where: str) -> bool:
+        return True if where == through else await honest(self, who, customer_id, where)
+
+    tenancy.Tenancy.may_see_customer = may_see_customer  # type: ignore[method-assign]
+
+
+def open_prompts() -> None:
+    """TENANT-01: the triage prompt fetches any ticket for anyone."""
+    tenancy.Tenancy.may_see_issue = lambda self, who, issue: True  # type: ignore[method-assign]
+
+
+def open_tickets() -> None:
+    """TENANT-02: a ticket is opened for whichever customer the call names."""
+    _open_customers("ticket")
+
+
+def trust_argument() -> None:
+    """TENANT-03: read tools trust their customer_id argument over the token."""
+    _open_customers("tool")
+
+
 INSTALL: dict[str, Callable[[], None]] = {
     "shared-state": shared_state,
     "drop-under-load": drop_under_load,
@@ -246,6 +281,9 @@ INSTALL: dict[str, Callable[[], None]] = {
     "per-process-tools": per_process_tools,
     "drifting-prompts": drifting_prompts,
     "silent-list-change": silent_list_change,
+    "open-prompts": open_prompts,
+    "open-tickets": open_tickets,
+    "trust-argument": trust_argument,
 }
 
 if __name__ == "__main__":
