@@ -72,6 +72,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="call tools with valid generated arguments (may have side effects on a real backend)",
     )
     group.addoption(
+        "--persona",
+        metavar="FILE.yaml",
+        help="how the harness answers the server's elicitation, sampling and roots requests "
+        "(default: accept with valid content, deterministic replies, the sandbox's folders)",
+    )
+    group.addoption(
         "--mcp-shard",
         metavar="I/N",
         help="run only shard I of N (round-robin over sorted test ids); merge with `mcp-harness merge`",
@@ -129,6 +135,8 @@ class McpRun:
         self._shared: dict[str, Session] = {}
         self.hung_methods: set[str] = set()  # shared by every session: see Session.hung_methods
         self.slow_sentinels: set[str] = set()  # likewise: see Session.harmless_method
+        self._persona: Any = None  # harness.protocol.persona.Persona, loaded on first use
+        self._load_persona([Path.cwd()])  # a bad --persona file is a usage error, before any test
 
     def _user_env(self) -> dict[str, str]:
         """The --server-env the user gave (their OAUTH_AUDIENCE wins over the sandbox's)."""
@@ -198,6 +206,22 @@ class McpRun:
             self._secrets = sorted(set(values), key=len, reverse=True)
         return self._secrets
 
+    @property
+    def persona(self) -> Any:
+        """The scripted client of this run (`--persona`); its roots default to the sandbox's folder."""
+        if self._persona is None:
+            folders = [Path(self.sandbox.workdir)] if self.sandbox and self.sandbox.workdir else [Path.cwd()]
+            self._persona = self._load_persona(folders)
+        return self._persona
+
+    def _load_persona(self, folders: list[Path]) -> Any:
+        from harness.protocol.persona import PersonaError, load
+
+        try:
+            return load(self.config.getoption("--persona", None), folders)
+        except PersonaError as exc:
+            raise pytest.UsageError(str(exc)) from exc
+
     def start_sandbox(self) -> Any:
         """Start the sandbox once per process and hand its env to the server (user --server-env wins)."""
         if self.sandbox is None:
@@ -222,6 +246,7 @@ class McpRun:
             hung_methods=self.hung_methods,
             slow_sentinels=self.slow_sentinels,
         )
+        session.persona = self.persona  # answers only what the session declared (client_capabilities)
         if self.sandbox is not None:
             from harness.oracle import Oracle
 
@@ -474,6 +499,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
             found.add(fail("LIVE-01", str(error), error.exchange.request))
         elif isinstance(error, ServerGone):
             found.add(fail("LIVE-02", f"server went away mid-session: {error}"))
+            found.add(_killer_findings(pyfuncitem, found))
         elif isinstance(error, TransportError):
             found.add(fail("LIVE-02", f"transport failed: {error}"))
         elif isinstance(error, pytest.skip.Exception):
@@ -491,6 +517,31 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
         outcome.force_exception(_Failed(f"{lines}\n\ntranscript:\n{found.evidence()}", pytrace=False))
     elif excinfo is not None and isinstance(excinfo[1], (NoResponse, TransportError)):
         outcome.force_exception(_Failed(str(excinfo[1]), pytrace=False))
+
+
+def _killer_findings(item: pytest.Item, found: Verdict) -> list[Finding]:
+    """The probe's rule too, when the server died of the probe (replayed to be sure: killer.py)."""
+    from harness.checks.killed import killed_by_probe
+    from harness.protocol import killer
+
+    rules_marked = [rule for mark in item.iter_markers("rule") for rule in mark.args]
+    probed = killer.probe_rules(rules_marked)
+    run = found.run
+    if len(probed) != 1 or run.target is None:
+        return []  # no probe, or several rules: no single rule to blame
+    dead = [session for session, _mark in found._slices() if not session.transport.alive()]
+    frames = killer.suspects(dead[-1]) if dead else []
+    if not frames:
+        return []
+    try:
+        confirmed = killer.replay_kills(
+            lambda: run.connect(None, open_session=False), found.version, frames, run.timeout
+        )
+    except Exception:  # a replay that cannot start says nothing either way
+        return []
+    if not confirmed:
+        return []
+    return killed_by_probe(probed[0], killer.describe(frames), found.version, run.target.transport_kind)
 
 
 def _store(item: pytest.Item, found: Verdict, include_evidence: bool) -> None:

@@ -72,7 +72,7 @@ def test_fault_is_reported_as_exactly_its_rule(tmp_path, fault):
         assert run.returncode == 2, run.output
         assert set(run.verdicts().values()) <= {"not_verified"}, run.output
     elif fault["verdict"] == "fail":
-        assert run.failing() == {rule}, run.output
+        assert run.failing() == {rule, *fault["also"]}, run.output
         assert run.returncode == 1, run.output
     else:
         assert run.failing() == set(), run.output

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from harness import __version__
@@ -26,6 +28,7 @@ from harness.protocol.exchange import (
     Received,
     ServerState,
 )
+from harness.protocol.persona import CAPABILITY_OF, Persona
 from harness.protocol.versions import LATEST_LEGACY, V5
 from harness.transport.base import (
     HttpInfo,
@@ -69,7 +72,17 @@ SLOW_CAP_FACTOR = 2.0
 # sessions of the run use a list request the server declared instead (see harmless_method).
 SLOW_SENTINEL = 0.5
 LISTING_SENTINELS = (("tools", "tools/list"), ("prompts", "prompts/list"), ("resources", "resources/list"))
+SENT_KEEP = 32  # outgoing frames remembered for a killer replay (harness/protocol/killer.py)
 SENTINEL_METHODS = frozenset({"ping", *(method for _, method in LISTING_SENTINELS)})
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One frame as the session sent it: a JSON value, or raw bytes (`message` None)."""
+
+    at: float
+    message: Any
+    raw: bytes | None = None
 
 
 def grace_after(sentinel: Exchange, cap: float, floor: float) -> float:
@@ -115,6 +128,12 @@ class Session:
         # Sentinel methods this server answered slower than SLOW_SENTINEL; shared like hung_methods.
         self.slow_sentinels: set[str] = slow_sentinels if slow_sentinels is not None else set()
         self.initialized_sent = False  # legacy: notifications/initialized has gone out
+        # The scripted client (harness/protocol/persona.py) answering the server's elicitation,
+        # sampling and roots requests for the kinds this session declared; None: refuse them.
+        self.persona: Persona | None = None
+        # The last frames sent, exactly (JSON values, or raw bytes), with their times: what a
+        # replay needs to tell whether a probe killed the server (killer.py).
+        self.sent: deque[Sent] = deque(maxlen=SENT_KEEP)
 
     @property
     def transcript(self):
@@ -229,6 +248,7 @@ class Session:
         merged = {**(self.http_headers(message) or {}), **(headers or {})}
         for observer in self.observers:
             observer.before(exchange)
+        self._remember(message)
         self.transport.send(message, headers=merged or None)
         return exchange
 
@@ -255,6 +275,7 @@ class Session:
                 self._pending[_key(message["id"])] = exchange
                 self.exchanges.append(exchange)
                 exchanges.append(exchange)
+        self._remember(messages)
         self.transport.send(messages)
         return exchanges
 
@@ -272,6 +293,7 @@ class Session:
         if params is not None:
             message["params"] = params
         merged = {**(self.http_headers(message) or {}), **(headers or {})}
+        self._remember(message)
         self.transport.send(message, headers=merged or None)
         if method == "notifications/initialized":
             self.initialized_sent = True
@@ -285,10 +307,23 @@ class Session:
             if isinstance(item, dict) and item.get("id") is not None:
                 self._abandoned.add(_key(item["id"]))
         merged = {**(self.http_headers(message) or {}), **(headers or {})}
+        self._remember(message)
         self.transport.send(message, headers=merged or None)
 
     def send_raw(self, data: bytes, *, headers: dict[str, str] | None = None) -> None:
+        self._remember(None, data)
         self.transport.send_raw(data, headers=headers)
+
+    def _remember(self, message: Any, raw: bytes | None = None) -> None:
+        self.sent.append(Sent(time.monotonic(), message, raw))
+
+    def last_answer_at(self) -> float | None:
+        """When the last response (to anything) arrived: the server was alive then."""
+        for record in reversed(self.received):
+            msg = record.message
+            if isinstance(msg, dict) and "method" not in msg and ("result" in msg or "error" in msg):
+                return record.at
+        return None
 
     # -- receiving -------------------------------------------------------------
     @property
@@ -555,7 +590,10 @@ class Session:
         self._answered_server_requests += 1
         method = message.get("method")
         reply: dict[str, Any] = {"jsonrpc": "2.0", "id": message.get("id")}
-        if method == "ping":
+        needed = CAPABILITY_OF.get(str(method))
+        if self.persona is not None and (method == "ping" or needed in self.client_capabilities):
+            reply.update(self.persona.answer(str(method), message.get("params")))  # the scripted client
+        elif method == "ping":
             reply["result"] = {}
         elif method == "roots/list" and "roots" in self.client_capabilities:
             reply["result"] = {"roots": []}

@@ -160,6 +160,10 @@ class Server:
 
     def parse_error(self, conn: Conn) -> list[Any]:
         version = self.default_version(conn)
+        if self.faults.on("RPC-08-exit-on-parse-error", version):  # stdio only (Faults filters)
+            sys.stderr.write("spec-server: exiting on a line that is not JSON (fault)\n")
+            sys.stderr.flush()
+            os._exit(3)
         if self.faults.on("RPC-08-silent-on-parse-error", version):
             return []
         code = INVALID_REQUEST if self.faults.on("RPC-08-wrong-code", version) else PARSE_ERROR

@@ -25,7 +25,11 @@ HTTP: tuple[str, ...] = ("http",)
 
 @dataclass(frozen=True)
 class Fault:
-    """One switch. `rule` is the spec-rules.md id it breaks, `verdict` fail|warn."""
+    """One switch. `rule` is the spec-rules.md id it breaks, `verdict` fail|warn.
+
+    `also`: rules the same slip breaks as well, reported beside `rule` (a server that
+    exits on a probe breaks the probe's rule and LIVE-02: one slip, both true).
+    """
 
     name: str
     rule: str
@@ -34,11 +38,13 @@ class Fault:
     versions: tuple[str, ...]
     description: str
     hostile: bool = False
+    also: tuple[str, ...] = ()
 
     def as_json(self) -> dict:
         data = asdict(self)
         data["transports"] = list(self.transports)
         data["versions"] = list(self.versions)
+        data["also"] = list(self.also)
         return data
 
 
@@ -60,9 +66,19 @@ def _add(
     *,
     rule: str | None = None,
     hostile: bool = False,
+    also: tuple[str, ...] = (),
 ) -> None:
     _ENTRIES.append(
-        Fault(name, rule or _rule_of(name), verdict, tuple(transports), tuple(versions), description, hostile)
+        Fault(
+            name,
+            rule or _rule_of(name),
+            verdict,
+            tuple(transports),
+            tuple(versions),
+            description,
+            hostile,
+            also,
+        )
     )
 
 
@@ -95,6 +111,14 @@ _add(
 _add("RPC-07-accept-null-id", "warn", ALL, BOTH, 'A request with `"id": null` is processed normally.')
 _add("RPC-08-silent-on-parse-error", "fail", ALL, BOTH, "Invalid JSON gets no reply at all (HTTP: 202).")
 _add("RPC-08-wrong-code", "warn", ALL, BOTH, "Invalid JSON gets -32600 instead of -32700.")
+_add(
+    "RPC-08-exit-on-parse-error",
+    "fail",
+    ALL,
+    STDIO,
+    "The process exits (code 3) on a line that is not JSON: no -32700, and it is gone.",
+    also=("LIVE-02",),
+)
 _add(
     "RPC-09-accept-invalid",
     "fail",
@@ -271,6 +295,20 @@ _add(
     BOTH,
     "Lists an extra tool `needs_input` whose call returns an elicitation/create input request even when "
     "the request declared no elicitation capability.",
+)
+_add(
+    "INPUT-01-ignores-answers",
+    "warn",
+    MODERN,
+    BOTH,
+    "confirm_priority ignores the client's answers: every retry asks for the priority again, unchanged.",
+)
+_add(
+    "INPUT-02-error-on-missing-answer",
+    "warn",
+    MODERN,
+    BOTH,
+    "confirm_priority answers a retry that lacks a requested answer with -32602 instead of asking again.",
 )
 _add(
     "VER-08-unprefixed-extension",
@@ -666,7 +704,14 @@ _add(
     "Ignores SIGTERM and stdin close; tools/call is never answered. Only SIGKILL ends it.",
     hostile=True,
 )
-_add("LIVE-02-exit-on-unknown-method", "fail", ALL, STDIO, "The process exits (code 3) on an unknown method.")
+_add(
+    "LIVE-02-exit-on-unknown-method",
+    "fail",
+    ALL,
+    STDIO,
+    "The process exits (code 3) on an unknown method.",
+    also=("RPC-10",),  # the unknown method got no -32601: it killed the server (class 3)
+)
 _add(
     "LIVE-02-close-stdout",
     "fail",

@@ -1,0 +1,91 @@
+"""Which request killed the server: LIVE-02, and the rule of the probe that did it.
+
+A server that exits on a malformed JSON line broke two rules: LIVE-02 (it went
+away) and RPC-08 (the line got no -32700 answer). Reporting only LIVE-02 hides
+what to fix; blaming the probe on timing alone would be unfair to a server that
+dies on its own (on a timer, after its first answer, when a child exits). So
+the suspects - the frames sent after the server's last answer - are replayed on
+a fresh server, right after a ping it answered: they are the killer only if
+that server dies again before answering a ping sent behind them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from harness.protocol.exchange import NoResponse
+from harness.protocol.session import Sent, Session
+from harness.transport.base import ServerGone, TransportError
+
+# Rules whose test sends a request that must get an error answer (or none, for a
+# notification): a server that dies on such a probe broke the rule as well as LIVE-02.
+PROBE_RULES = frozenset(
+    {
+        "RPC-07",
+        "RPC-08",
+        "RPC-09",
+        "RPC-10",
+        "RPC-11",
+        "TOOL-05",
+        "TOOL-06",
+        "TOOL-14",
+        "PROMPT-03",
+        "RES-03",
+        "COMP-03",
+        "PAGE-02",
+        "LOG-01",
+    }
+)
+NOT_REPLAYED = ("notifications/initialized",)  # the replay's own handshake sends it
+
+
+def probe_rules(marked: Iterable[str]) -> list[str]:
+    """The probe rules among a test's rule markers, in order."""
+    return [rule for rule in marked if rule in PROBE_RULES]
+
+
+def suspects(session: Session) -> list[Sent]:
+    """The frames sent after the server's last answer: what it may have died of."""
+    alive_at = session.last_answer_at()
+    if alive_at is None:
+        return []
+    return [
+        item
+        for item in session.sent
+        if item.at >= alive_at
+        and not (isinstance(item.message, dict) and item.message.get("method") in NOT_REPLAYED)
+    ]
+
+
+def replay_kills(connect: Callable[[], Session], version: str, frames: list[Sent], timeout: float) -> bool:
+    """True when a fresh server, alive right before `frames`, dies before answering a ping after them."""
+    if not frames:
+        return False
+    session = connect()
+    sent = False
+    try:
+        session.open(version)
+        session.request(session.harmless_method, timeout=timeout)  # alive right before the suspects
+        for item in frames:
+            sent = True
+            if item.raw is not None:
+                session.send_raw(item.raw)
+            else:
+                session.send_message(item.message)
+        session.request(session.harmless_method, timeout=timeout)
+    except ServerGone:
+        return sent
+    except (NoResponse, TransportError):
+        return False
+    finally:
+        session.close()
+    return False
+
+
+def describe(frames: list[Sent], limit: int = 160) -> str:
+    """The suspects, short, for a finding's message."""
+    parts = []
+    for item in frames:
+        text = item.raw.decode("utf-8", "replace") if item.raw is not None else repr(item.message)
+        parts.append(text if len(text) <= limit else text[:limit] + "...")
+    return "; ".join(parts)
