@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
         help="start the sandbox (local|docker|auto), give its env to the server, watch every write",
     )
     run.add_argument("--mcp-auth", action="store_true", help="the server is protected (OAuth): AUTH suite")
+    run.add_argument(
+        "--persona", metavar="FILE.yaml", help="how the harness answers elicitation, sampling and roots"
+    )
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
     run.add_argument("-n", dest="workers", help="parallel workers (pytest-xdist), e.g. auto")
     run.add_argument("--shard", metavar="I/N", help="run only shard I of N of the tests (see merge)")
@@ -149,6 +152,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         argv += ["--sandbox", args.sandbox]
     if args.mcp_auth:
         argv.append("--mcp-auth")
+    if args.persona:
+        argv += ["--persona", args.persona]
     if args.keyword:
         argv += ["-k", args.keyword]
     if args.workers:

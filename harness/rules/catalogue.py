@@ -1371,3 +1371,30 @@ _CATALOGUE += (
 
 # Client-dialect families: harness-own like the enterprise ones, never more than WARN.
 CLIENT_FAMILIES: tuple[str, ...] = ("DIALECT",)
+
+# ---------------------------------------------------------------- INPUT (issue 17 part 6)
+# Harness-own family beyond spec-rules.md: what a server does with the answers the client
+# persona gives to its 2026-07-28 input requests (harness/protocol/persona.py, mrtr.py).
+# Both come from basic/patterns/mrtr and are WARN: INPUT-01 is derived from the basic flow
+# (the server asks "until they have what they need"), INPUT-02 is the page's own SHOULD.
+_CATALOGUE += (
+    _rule(
+        "INPUT-01",
+        "SHOULD",
+        "V5",
+        "basic/patterns/mrtr",
+        "A retry that answered an input request is not asked the very same request again",
+        note="derived: only answers that settle the request count (an accepted form, a sampled "
+        "message, roots); still input_required after the persona's max_rounds is WARN too",
+    ),
+    _rule(
+        "INPUT-02",
+        "SHOULD",
+        "V5",
+        "basic/patterns/mrtr",
+        "A retry missing a requested answer gets a new input_required asking for it, not an error",
+    ),
+)
+
+# Client-persona families: harness-own, WARN at most (derived or SHOULD).
+PERSONA_FAMILIES: tuple[str, ...] = ("INPUT",)

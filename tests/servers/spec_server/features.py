@@ -23,6 +23,7 @@ import traceback
 import zlib
 from typing import Any
 
+from . import interview
 from .dialect_faults import extra_tools
 from .rpc import (
     INTERNAL_ERROR,
@@ -219,6 +220,8 @@ def _listed_tools(ctx: Ctx) -> list[dict]:
                 "inputSchema": {"type": "object"},
             }
         )
+    if ctx.modern:
+        tools.append(dict(interview.TOOL))  # asks for input over several rounds (the client persona)
     if ctx.fault("TOOL-11-list-varies") and ctx.state.tool_called:
         tools.append({"name": "late_tool", "inputSchema": {"type": "object"}})
     tools += extra_tools(ctx.fault)  # the DIALECT-* faults: valid MCP tools some clients reject
@@ -292,7 +295,8 @@ def call_tool(ctx: Ctx, params: dict) -> dict:
             except KeyError:
                 message += "\n" + traceback.format_exc()
         raise RpcError(INTERNAL_ERROR if ctx.fault("TOOL-05-wrong-code") else INVALID_PARAMS, message)
-    real = {t["name"]: t for t in _tool_defs(ctx)}  # validate against the true schema, not a faulty listing
+    # validate against the true schema, not a faulty listing
+    real = {t["name"]: t for t in [*_tool_defs(ctx), interview.TOOL]}
     schema = real.get(name, {}).get("inputSchema", {"type": "object"})
     if ctx.fault("TOOL-14-ignore-extra-keys"):
         args = {k: v for k, v in args.items() if k in schema.get("properties", {})}
@@ -305,6 +309,8 @@ def call_tool(ctx: Ctx, params: dict) -> dict:
         raise RpcError(INVALID_PARAMS, f"Invalid arguments for {name}: {problem}")
     ctx.log("info", f"tools/call {name}")
     ctx.log("debug", {"tool": name, "arguments": args})
+    if name == interview.NAME:
+        return interview.call(ctx, params)  # needs the whole params: inputResponses, requestState, _meta
     result = _TOOL_IMPLS.get(name, _late_tool)(ctx, args)  # fault-only extras answer like late_tool
     if ctx.fault("RPC-14-bad-meta-key"):
         result["_meta"] = {"-bad key-": 1}
