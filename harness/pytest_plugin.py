@@ -29,6 +29,9 @@ NOT_VERIFIED = "NOT VERIFIED"
 NO_SANDBOX = "needs the sandbox (run with --sandbox) to see what the server writes"
 _Failed = pytest.fail.Exception
 EVIDENCE_FRAMES = 60
+# stdio server processes kept started ahead of need (ServerTarget.prefetch): two, so a run of
+# tests that each need a fresh one overlaps their start-ups instead of waiting for each
+SPARE_PROCESSES = 2
 
 
 # -- options -------------------------------------------------------------------
@@ -167,7 +170,7 @@ class McpRun:
             cwd=config.getoption("--server-cwd", None),
             headers=headers,
             timeout=self.timeout,
-            prefetch=not config.getoption("--sandbox", None),
+            prefetch=0 if config.getoption("--sandbox", None) else SPARE_PROCESSES,
         )
 
     @property

@@ -28,14 +28,15 @@ class ServerTarget:
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 10.0
     startup_timeout: float = 20.0
-    # stdio: keep one server process spawned ahead, so a test that needs a fresh one does
-    # not wait for its start-up. Off with a sandbox: a spare that writes while it starts
+    # stdio: keep this many server processes spawned ahead, so a test that needs a fresh
+    # one does not wait for its start-up (a Python SDK server takes ~2 s, and the lifecycle
+    # tests want nine in a row). 0 with a sandbox: a spare that writes while it starts
     # would look like a side effect of whatever request was in flight then.
-    prefetch: bool = False
+    prefetch: int = 0
     # how this command's processes end (closed stdin, SIGTERM), learnt by the first ones
     exit_habits: ExitHabits = field(default_factory=ExitHabits)
     _launched: StdioTransport | None = None
-    _spare: StdioTransport | None = None
+    _spares: list[StdioTransport] = field(default_factory=list)  # oldest first
 
     @property
     def transport_kind(self) -> str:
@@ -81,14 +82,14 @@ class ServerTarget:
     def _stdio(self, transcript: Transcript | None) -> StdioTransport:
         """A fresh server process: the spare when one is waiting, and a new spare behind it."""
         assert self.command, "no server command"
-        spare, self._spare = self._spare, None
+        spare = self._spares.pop(0) if self._spares else None
         if spare is not None and (spare.proc is None or spare.proc.poll() is not None):
             spare.close(grace=0.0)  # it died waiting (its stderr is lost with it): start afresh
             spare = None
         transport = spare or self._spawn()
         transport.start_reading(transcript)
-        if self.prefetch:
-            self._spare = self._spawn()
+        while len(self._spares) < self.prefetch:
+            self._spares.append(self._spawn())
         return transport
 
     def _spawn(self) -> StdioTransport:
@@ -102,9 +103,9 @@ class ServerTarget:
         )
 
     def shutdown(self) -> None:
-        if self._spare is not None:
-            self._spare.close(grace=0.0)
-            self._spare = None
+        for spare in self._spares:
+            spare.close(grace=0.0)
+        self._spares.clear()
         if self._launched is not None:
             self._launched.close(grace=0.5)
             self._launched = None
