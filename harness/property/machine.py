@@ -459,7 +459,7 @@ MIN_SPEED_BUDGET = 3.0
 # the speed-scaled budget, at least MIN_SHRINK_SECONDS: the fixed suites report the rule
 # anyway, the property run's job is a short transcript, not the shortest one at any cost.
 SHRINK_SHARE = 0.25
-MIN_SHRINK_SECONDS = 1.0
+MIN_SHRINK_SECONDS = 2.0
 
 
 @dataclass
@@ -522,7 +522,7 @@ class Driver:
         if self.failures and spent > self.config.budget_seconds:
             self.exhausted = f"time budget of {self.config.budget_seconds:g}s spent"
             reject()
-        if spent > self.budget:
+        if spent > self.budget and self.first_failure_at is None:  # once failing, shrinking has its own
             self.exhausted = f"time budget of {self.budget:.1f}s (scaled to the server's speed) spent"
             reject()
         shrink = max(MIN_SHRINK_SECONDS, SHRINK_SHARE * self.budget)
