@@ -75,3 +75,14 @@ bench-official: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(REPORT) .pytest_cache .ruff_cache
+
+## the long soak (SLO-*): thousands of mixed calls against the reference server on the sandbox, with
+## PostgreSQL cut and a Jira 429 storm in the middle; report in $(REPORT)/soak; figures: bench/bench_soak.py
+SOAK_CALLS ?= 5000
+SOAK_SECONDS ?= 120
+.PHONY: soak
+soak: $(STAMP)
+	MCP_SOAK_CALLS=$(SOAK_CALLS) MCP_SOAK_SECONDS=$(SOAK_SECONDS) $(PY) -m pytest suites/test_soak.py -q \
+		-p no:cacheprovider --server-cmd "$(SERVER_CMD)" --server-env ENTERPRISE_RATE_LIMIT=0 \
+		--sandbox local --mcp-report $(REPORT)/soak
+	$(PY) bench/bench_soak.py --calls $(SOAK_CALLS) --seconds $(SOAK_SECONDS)

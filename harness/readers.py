@@ -22,6 +22,8 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "issue": ("issue", "ticket", "jira"),
 }
 ID_SUFFIXES = ("id", "key", "number")
+# A tool whose name says it waits is a long poll, not a lookup: dozens at once would only wait.
+NOT_LOOKUPS = ("wait", "poll", "watch", "sleep", "slow", "stream", "subscribe", "follow")
 NO_READER = (
     "no request reads one seeded record by id: no read-only tool with a single required "
     "id argument (customer/article/issue), no one-variable resource template, no such prompt"
@@ -104,6 +106,8 @@ def tool_readers(tools: list[dict[str, Any]]) -> list[Reader]:
         annotations = tool.get("annotations") if isinstance(tool.get("annotations"), dict) else {}
         if annotations.get("readOnlyHint") is not True:
             continue  # called dozens of times at once: never a tool that may write
+        if set(re.findall(r"[a-z]+", str(tool.get("name", "")).lower())) & set(NOT_LOOKUPS):
+            continue
         schema = tool.get("inputSchema") if isinstance(tool.get("inputSchema"), dict) else {}
         required = schema.get("required") if isinstance(schema.get("required"), list) else []
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from harness.burst import fire
+from harness.burst import close_all, fire
 from harness.checks.concurrency import crossed_replies, dropped_replies, labels, markers, quotes_own, unproven
 from harness.protocol.session import Session
 from harness.readers import NO_READER, Reader, find_readers
@@ -23,7 +23,7 @@ from sandbox.records import Records
 
 pytestmark = [pytest.mark.requires_sandbox]
 
-SESSIONS = 4  # separate sessions (HTTP) or processes (stdio)
+SESSIONS = 3  # separate sessions (HTTP) or processes (stdio)
 IN_FLIGHT = 8  # requests in flight on each session at once
 NO_QUOTE = "no reader's reply quotes the record it read (no unique field of it), so crossing cannot be seen"
 
@@ -69,4 +69,5 @@ def test_conc_sessions_under_load_each_get_their_own_record(mcp_session, mcp_con
     for session in sessions:
         session.open(verdict.version)
     probes = fire(sessions, plan, timeout=mcp_session.timeout)
+    close_all(sessions)
     verdict.add(crossed_replies(probes, fields), dropped_replies(probes), unproven(probes, fields))

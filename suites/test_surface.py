@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from harness.burst import close_all
 from harness.checks.surface import (
     CAPABILITY,
     LISTS,
@@ -31,7 +32,7 @@ from suites._support import walk
 
 pytestmark = [pytest.mark.requires_sandbox]
 
-FRESH_SESSIONS = 3
+FRESH_SESSIONS = 2
 NOTICE_WINDOW = 3.0  # seconds a server gets to announce a change, pinged meanwhile (it may poll on requests)
 NOTICE_SLICE = 0.25
 
@@ -59,6 +60,7 @@ def test_surf01_fresh_sessions_see_the_same_lists(mcp_connect, verdict, sandbox)
         pytest.skip("the server declares no tools, prompts or resources")
     before = sandbox.fingerprint()
     listings = {method: [listing(s, method)[0] for s in sessions] for method in methods}
+    close_all(sessions)
     if sandbox.changes_since(before):
         pytest.skip("the backends changed while the lists were read: nothing to compare")
     for method, found in listings.items():

@@ -1,4 +1,4 @@
-"""The enterprise oracles of issue 16 (CONC, SURF, TENANT, ...) against the reference server and its liar.
+"""The enterprise oracles of issue 16 (CONC, SURF, TENANT, SLO) against the reference server and its liar.
 
 Two kinds of run, each a real `pytest suites/...` subprocess on a real sandbox:
 
@@ -33,16 +33,17 @@ SUITES = {
     "CONC": "suites/test_concurrency.py",
     "SURF": "suites/test_surface.py",
     "TENANT": "suites/test_tenants.py",
+    "SLO": "suites/test_soak.py",  # last: its chaos must come after the other families' calls
 }
 # Which families each transport proves: stdio for the lies that live in the stdio stream
 # (id-swap) and in fresh processes (per-process-tools); HTTP for tenants (told apart by tokens)
 # and for CONC across Mcp-Session-Ids on the reference server.
-REFERENCE_RUNS = {"stdio": ("CONC", "SURF"), "http": ("CONC", "TENANT")}
-LIAR_RUNS = {"stdio": ("CONC", "SURF"), "http": ("TENANT",)}
+REFERENCE_RUNS = {"stdio": ("CONC", "SURF", "SLO"), "http": ("CONC", "TENANT")}
+LIAR_RUNS = {"stdio": ("CONC", "SURF", "SLO"), "http": ("TENANT",)}
 # family -> lie -> (the rule it must fail, a word its finding must name: where the lie sits)
 FAMILY_LIES = {
     "CONC": {
-        "shared-state": ("CONC-01", "resource 'kb://articles/{id}'"),
+        "shared-state": ("CONC-01", "(id -> article) asked for article"),
         "drop-under-load": ("CONC-02", "prompt 'triage_ticket'"),
         "id-swap": ("CONC-03", "tool 'get_customer'"),
     },
@@ -55,6 +56,11 @@ FAMILY_LIES = {
         "open-prompts": ("TENANT-01", "prompt 'triage_ticket'"),
         "open-tickets": ("TENANT-02", "tool 'create_support_ticket'"),
         "trust-argument": ("TENANT-03", "tool 'get_customer'"),
+    },
+    "SLO": {
+        "leak": ("SLO-01", "kept growing"),
+        "stuck-kb-breaker": ("SLO-02", "never succeeded again"),
+        "ack-lost-writes": ("SLO-03", "acknowledged"),
     },
 }
 FLAGS = ["--sandbox", "local"]

@@ -95,9 +95,21 @@ def _findings(rule: dict[str, Any]) -> str:
             f"<div>test <code>{escape(str(finding.get('test', '')))}</code> at {escape(str(finding.get('version')))}</div>"
             + (f"<div>replay: <code>mcp-harness replay {escape(replay)}</code></div>" if replay else "")
             + (f"<pre>{escape(transcript)}</pre>" if transcript else "")
+            + _charts(finding)
             + "</details>"
         )
     return "".join(parts)
+
+
+def _charts(finding: dict[str, Any]) -> str:
+    """Inline SVG charts a finding carries as `{"chart": ...}` evidence (the soak's samples, SLO-01)."""
+    from harness.soak.chart import svg_chart
+
+    return "".join(
+        svg_chart(item["chart"])
+        for item in finding.get("evidence") or []
+        if isinstance(item, dict) and isinstance(item.get("chart"), dict)
+    )
 
 
 DIALECT_CLASS = {"ok": "v-pass", "warn": "v-warn", "info": "v-skip", "not checked": "v-skip"}

@@ -1292,7 +1292,40 @@ _CATALOGUE: tuple[Rule, ...] = (
 )
 
 # Families the catalogue adds beyond spec-rules.md (issue 16); tests/test_rules.py knows them.
-ENTERPRISE_FAMILIES: tuple[str, ...] = ("CONC", "SURF", "TENANT")
+ENTERPRISE_FAMILIES: tuple[str, ...] = ("CONC", "SURF", "TENANT", "SLO")
+
+# ---------------------------------------------------------------- SLO (issue 16 part 4)
+# The soak: thousands of mixed calls with the sandbox cutting PostgreSQL and storming Jira
+# with 429 in the middle (harness/soak/, suites/test_soak.py).
+_CATALOGUE += (
+    _rule(
+        "SLO-01",
+        "SHOULD",
+        "all",
+        "",
+        "Over a soak, the server's RSS, open fds and database connections do not keep growing",
+        sandbox=True,
+        note="growth beyond a threshold is a WARN with the samples charted in the HTML report",
+    ),
+    _rule(
+        "SLO-02",
+        "MUST",
+        "all",
+        "",
+        "Through a backend outage under load every call is answered in time, and calls succeed soon after",
+        sandbox=True,
+        note="errors during the outage are right; recovery within 5 s of the backends' return",
+    ),
+    _rule(
+        "SLO-03",
+        "MUST",
+        "all",
+        "",
+        "Every write the server acknowledged during the soak is in the backend afterwards",
+        sandbox=True,
+        note="keys quoted in acknowledgements must exist; acknowledged writes never outnumber creations",
+    ),
+)
 
 # ---------------------------------------------------------------- DIALECT (issue 17)
 # Harness-own family beyond spec-rules.md: would the major LLM clients accept each tool as

@@ -10,6 +10,9 @@ enterprise oracles of issue 16: each lie breaks one CONC/SURF/TENANT/SLO rule an
     open-prompts     the triage prompt shows any tenant's ticket (HTTP)              -> TENANT-01
     open-tickets     a ticket is opened for whichever customer is named (HTTP)       -> TENANT-02
     trust-argument   read tools trust customer_id over the token (HTTP)              -> TENANT-03
+    leak             each customer read keeps 3 files and 3 MB for ever               -> SLO-01
+    stuck-kb-breaker knowledge-base reads never recover after a database outage      -> SLO-02
+    ack-lost-writes  a ticket Jira refused is acknowledged under an invented key      -> SLO-03
 
 Several lies at once (`ENTERPRISE_LIE=shared-state,id-swap`) touch different
 requests (articles, Jira issues, customers), so one run can prove a family:
@@ -38,11 +41,13 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 sys.path[:0] = [str(EXAMPLES), str(EXAMPLES.parent)]
 
 import anyio  # noqa: E402
+import enterprise.db as db  # noqa: E402
 import enterprise.jira as jira  # noqa: E402
 import enterprise.knowledge as knowledge  # noqa: E402
 import enterprise.listwatch as listwatch  # noqa: E402
 import enterprise.tenancy as tenancy  # noqa: E402
 import enterprise_server  # noqa: E402
+import psycopg  # noqa: E402
 
 # name -> the rule it breaks (read by harness/rules/coverage.py without importing this file)
 LIES = {
@@ -55,6 +60,9 @@ LIES = {
     "open-prompts": "TENANT-01",
     "open-tickets": "TENANT-02",
     "trust-argument": "TENANT-03",
+    "leak": "SLO-01",
+    "stuck-kb-breaker": "SLO-02",
+    "ack-lost-writes": "SLO-03",
 }
 LIE_NAMES = [name.strip() for name in os.environ.get("ENTERPRISE_LIE", "").split(",") if name.strip()]
 HOLD_S = 1.0  # id-swap: how long a lone tool result waits for a partner before it goes out as is
@@ -70,7 +78,7 @@ def shared_state() -> None:
 
     async def article(dsn: str, article_id: int) -> dict[str, Any] | None:
         current["id"] = article_id
-        await asyncio.sleep(0.2)  # any await lets another request overwrite it
+        await asyncio.sleep(1.0)  # any await lets another request overwrite it
         return await honest(dsn, current["id"])
 
     knowledge.article = article
@@ -274,6 +282,58 @@ def trust_argument() -> None:
     _open_customers("tool")
 
 
+# ---------------------------------------------------------------- SLO: the soak finds out
+
+_HOARD: list[Any] = []  # what the leak keeps alive
+
+
+def leak() -> None:
+    """SLO-01: every customer read keeps three files open and three megabytes alive, for ever."""
+    honest = db.fetch_customer
+
+    async def fetch_customer(dsn: str, customer_id: int) -> dict[str, Any] | None:
+        for _ in range(3):  # the leak is the lie: files never closed, memory never freed
+            _HOARD.append((open(os.devnull, "rb"), b"x" * (1 << 20)))  # noqa: SIM115
+        return await honest(dsn, customer_id)
+
+    db.fetch_customer = fetch_customer
+
+
+def stuck_kb_breaker() -> None:
+    """SLO-02: after one failed knowledge-base connection, the circuit stays open for ever."""
+    honest = knowledge.read_only
+    state = {"open": False}
+
+    @asynccontextmanager
+    async def read_only(dsn: str, timeout_ms: int = 5000) -> AsyncIterator[Any]:
+        if state["open"]:
+            raise psycopg.OperationalError("circuit open: the knowledge base failed once")
+        try:
+            async with honest(dsn, timeout_ms) as conn:
+                yield conn
+        except psycopg.OperationalError:
+            state["open"] = True
+            raise
+
+    knowledge.read_only = read_only
+
+
+def ack_lost_writes() -> None:
+    """SLO-03: a ticket Jira refused is acknowledged anyway, "queued" under a key that never exists."""
+    honest = jira.create_issue
+    queued = {"n": 0}
+
+    async def create_issue(settings: Any, **fields: Any) -> dict[str, Any]:
+        try:
+            return await honest(settings, **fields)
+        except jira.JiraError:
+            queued["n"] += 1
+            key = f"{settings.jira_project}-{90000 + queued['n']}"
+            return {"id": str(90000 + queued["n"]), "key": key, "self": f"{settings.jira_url}/queued/{key}"}
+
+    jira.create_issue = create_issue
+
+
 INSTALL: dict[str, Callable[[], None]] = {
     "shared-state": shared_state,
     "drop-under-load": drop_under_load,
@@ -284,6 +344,9 @@ INSTALL: dict[str, Callable[[], None]] = {
     "open-prompts": open_prompts,
     "open-tickets": open_tickets,
     "trust-argument": trust_argument,
+    "leak": leak,
+    "stuck-kb-breaker": stuck_kb_breaker,
+    "ack-lost-writes": ack_lost_writes,
 }
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ def test_read_only_tools_with_one_id_argument() -> None:
                 ["customer_id", "since"],
             ),
             tool("get_ticket", {"ticket_id": {"type": "integer"}}, ["ticket_id"]),  # issue keys are strings
+            tool("wait_for_ticket_update", {"ticket_key": {"type": "string"}}, ["ticket_key"]),  # a long poll
         ]
     )
     assert [(r.name, r.kind, r.argument) for r in found] == [
