@@ -49,6 +49,9 @@ PROFILES: dict[str, dict] = {
 # Seconds a property run may spend before it stops starting new examples
 # (shrinking stops too, keeping the smallest failing example found so far).
 BUDGET_SECONDS = {"ci": 60.0, "dev": 60.0, "thorough": 1800.0}
+# Profiles whose budget also scales with the server's speed (machine.py: SPEED_BUDGET_FACTOR):
+# the default and CI runs are gates; `thorough` explores for as long as its budget allows.
+SPEED_SCALED = {"ci": True, "dev": True, "thorough": False}
 # Server restarts (after a crash or a hang) a property run may make; then it stops.
 MAX_RESTARTS = {"ci": 25, "dev": 25, "thorough": 100}
 
