@@ -11,8 +11,11 @@ STAMP := $(VENV)/.installed
 REPORT ?= out
 SERVER_CMD ?= $(abspath $(PY)) examples/enterprise_server.py
 BASELINE ?= examples/enterprise_baseline.yaml
-PROTOCOL ?= latest
-# pytest-xdist workers for the main job, each with its own server and sandbox; 0 = serial
+HTTP_PORT_CMD ?= $(SERVER_CMD) --http --port {port}
+HTTP_URL ?= http://127.0.0.1:{port}/mcp
+PROTOCOL ?= all
+# pytest-xdist workers of each transport's run (stdio and HTTP run side by side), each worker
+# with its own server and sandbox; 0 = serial
 WORKERS ?= 2
 PYTEST_WORKERS ?= 3  # the proofs mostly wait on servers: three share two cores well
 
@@ -47,9 +50,12 @@ test-containers: $(STAMP)
 	trap 'scripts/podman-teardown.sh' EXIT; \
 	$(PY) -m pytest tests/containers -q -rs -p no:cacheprovider -o timeout=900
 
-## the main job: the reference server on the sandbox (local backends), every suite, the report
+## the main job: the reference server on the sandbox (local backends), every suite, at every protocol
+## version it speaks, over stdio and over Streamable HTTP with its OAuth protection (the sandbox IdP
+## mints the tokens: AUTH suite), side by side; one report, a column per transport and version
 conformance: $(STAMP)
-	$(VENV)/bin/mcp-harness run --server-cmd "$(SERVER_CMD)" --sandbox local --call-tools \
+	$(VENV)/bin/mcp-harness run --server-cmd "$(SERVER_CMD)" \
+		--http-cmd "$(HTTP_PORT_CMD)" --http-url "$(HTTP_URL)" --sandbox local --call-tools \
 		--protocol-version $(PROTOCOL) --baseline $(BASELINE) --report $(REPORT) -n $(WORKERS)
 
 ## a PNG of the HTML report, rendered by headless Chromium (installs Debian's chromium if missing)

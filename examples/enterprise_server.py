@@ -17,6 +17,7 @@ import functools
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
@@ -45,6 +46,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="exit with code 2 when a contract variable is missing, instead of serving degraded",
     )
     return parser.parse_args(argv)
+
+
+def with_rpc_gate(wrap: Any) -> Any:
+    """The id-null gate (enterprise/rpcgate.py) in front of whatever else wraps the app."""
+    from enterprise.rpcgate import reject_null_ids
+
+    return lambda app: reject_null_ids(wrap(app) if wrap else app)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                 "HTTP without authentication",
                 file=sys.stderr,
             )
-        anyio.run(serve, server, args.host, sock, wrap)
+        anyio.run(serve, server, args.host, sock, with_rpc_gate(wrap))
     else:
         server.run()
     return 0

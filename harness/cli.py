@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--persona", metavar="FILE.yaml", help="how the harness answers elicitation, sampling and roots"
     )
+    run.add_argument(
+        "--http-url",
+        metavar="URL",
+        help="also run over Streamable HTTP at URL (the --server-cmd run is stdio): one report, "
+        "a column per transport and version",
+    )
+    run.add_argument("--http-cmd", metavar="CMD", help="with --http-url: the command serving it ({port})")
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
     run.add_argument("-n", dest="workers", help="parallel workers (pytest-xdist), e.g. auto")
     run.add_argument("--shard", metavar="I/N", help="run only shard I of N of the tests (see merge)")
@@ -136,6 +143,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.server_cmd and not args.server_url:
         print("mcp-harness run: give --server-cmd CMD or --server-url URL", file=sys.stderr)
         return EXIT_NOT_RUN
+    if args.http_url:
+        from harness.transports_run import run_both
+
+        return run_both(args)
     from harness.rules.coverage import suites_dir
 
     argv = [str(suites_dir()), "-q", "-p", "no:cacheprovider", "-o", "junit_family=xunit1"]

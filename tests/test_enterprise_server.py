@@ -20,6 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.protocol.mrtr import drive, input_requests
+from harness.protocol.persona import Persona
 from harness.protocol.session import Session
 from harness.transport.http import HttpTransport
 from harness.transport.stdio import StdioTransport
@@ -116,6 +118,8 @@ def test_tools_have_precise_schemas_and_honest_annotations(server: Server) -> No
         "create_support_ticket",
         "search_knowledge_base",
         "query_database",
+        "set_ticket_priority",
+        "wait_for_queue_activity",
     }
     for name, tool in tools.items():
         assert tool["outputSchema"]["type"] == "object", name
@@ -383,7 +387,7 @@ def test_audit_log_records_every_access(sb: Sandbox, tmp_path: Path) -> None:
 def test_starts_and_lists_without_a_sandbox() -> None:
     srv = Server(server_env(None))
     try:
-        assert len(srv.request("tools/list", {}).result["tools"]) == 5
+        assert len(srv.request("tools/list", {}).result["tools"]) == 7
         result = srv.call("get_customer", {"customer_id": 1})
         assert result["isError"] is True and "DATABASE_URL_READONLY" in text_of(result)
         assert srv.request("resources/list", {}).result["resources"] == []
@@ -492,3 +496,97 @@ def test_http_scopes_per_token(http_url: str, sb: Sandbox) -> None:
         assert sb.changes_since(before) != []
     finally:
         agent.transport.close()
+
+
+# ------------------------------------------------------------------ elicitation (the client persona)
+
+
+def _persona_server(sb: Sandbox, version: str, persona: Persona) -> Server:
+    """A server whose session is the scripted client: it declares and answers elicitation."""
+    srv = Server.__new__(Server)
+    srv.transport = StdioTransport(SERVER, env=server_env(sb), cwd=str(ROOT))
+    srv.transport.start()
+    srv.session = Session(srv.transport, timeout=20, client_capabilities=persona.capabilities(version))
+    srv.session.persona = persona
+    assert srv.session.open(version).ok
+    return srv
+
+
+@pytest.mark.parametrize("version", [LEGACY, MODERN])
+def test_set_ticket_priority_asks_first_and_sets_what_the_user_chose(sb: Sandbox, version: str) -> None:
+    """Legacy: elicitation/create mid-call; 2026-07-28: input_required, then the retry. Same outcome."""
+    persona = Persona(values={"priority": "Lowest"})
+    srv = _persona_server(sb, version, persona)
+    try:
+        call = {"name": "set_ticket_priority", "arguments": {"ticket_key": "SUP-3", "priority": "High"}}
+        flow = drive(srv.session, "tools/call", call, persona)
+    finally:
+        srv.close()
+    assert flow.completed and flow.last.result["structuredContent"] == {
+        "ticket": "SUP-3",
+        "changed": True,
+        "priority": "Lowest",
+    }
+    asked = [r["method"] for r in srv.session.server_requests]
+    if version == MODERN:
+        assert asked == [] and len(flow.rounds) == 2  # MRTR: no server request, one retry
+        assert set(flow.rounds[1].request["params"]["inputResponses"]) == set(input_requests(flow.rounds[0]))
+    else:
+        assert asked == ["elicitation/create"] and len(flow.rounds) == 1
+    assert sb.backend("jira").admin_issue("SUP-3")["fields"]["priority"]["name"] == "Lowest"
+
+
+def test_set_ticket_priority_declined_or_undeclared_changes_nothing(sb: Sandbox) -> None:
+    before = sb.fingerprint()
+    persona = Persona(action="decline")
+    srv = _persona_server(sb, MODERN, persona)
+    try:
+        call = {"name": "set_ticket_priority", "arguments": {"ticket_key": "SUP-3", "priority": "High"}}
+        declined = drive(srv.session, "tools/call", call, persona)
+        bare = Server(server_env(sb), MODERN)  # declares no elicitation: told so (VER-06), never asked
+        undeclared = bare.request("tools/call", call)
+        bare.close()
+    finally:
+        srv.close()
+    assert declined.last.result["structuredContent"]["changed"] is False
+    assert undeclared.code == -32021
+    assert undeclared.error["data"]["requiredCapabilities"] == {"elicitation": {"form": {}}}
+    assert sb.changes_since(before) == []
+
+
+def test_wait_for_queue_activity_reports_progress_and_ends_on_a_change(server: Server, sb: Sandbox) -> None:
+    """The slow tool: progress after each poll; a ticket created meanwhile ends the wait early."""
+    session = server.session
+    call = {
+        "name": "wait_for_queue_activity",
+        "arguments": {"seconds": 0.6},
+        "_meta": {"progressToken": "w1"},
+    }
+    idle = session.request("tools/call", call)
+    progress = [n["params"] for n in session.notifications if n.get("method") == "notifications/progress"]
+    assert idle.result["structuredContent"]["changed"] is False
+    assert len(progress) >= 2 and all(p["progressToken"] == "w1" and p["total"] == 0.6 for p in progress)
+    assert [p["progress"] for p in progress] == sorted(p["progress"] for p in progress)
+    waiting = session.send_request(
+        "tools/call", {"name": "wait_for_queue_activity", "arguments": {"seconds": 20}}
+    )
+    server.call(
+        "create_support_ticket",
+        {"customer_id": 2, "subject": "Still waiting", "description": "Any news?", "priority": "Low"},
+    )
+    answer = session.wait(waiting, timeout=20)
+    assert answer.result["structuredContent"]["changed"] is True
+    assert answer.result["structuredContent"]["waited_seconds"] < 5
+
+
+def test_http_request_with_null_id_gets_400_invalid_request(http_url: str) -> None:
+    """enterprise/rpcgate.py: the SDK would take it for a notification (202, no answer: LIVE-02)."""
+    session = http_session(http_url, READ_TOKEN)
+    try:
+        headers = {"Authorization": f"Bearer {READ_TOKEN}", "Mcp-Session-Id": session.http.session_id or ""}
+        body = {"jsonrpc": "2.0", "id": None, "method": "ping"}
+        refused = httpx.post(http_url, json=body, headers=ACCEPT | headers, trust_env=False, timeout=10)
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == -32600
+        assert session.request("ping", {}).ok  # every other body passes the gate unchanged
+    finally:
+        session.close()

@@ -14,7 +14,24 @@ SERVER = f"{sys.executable} {REPO / 'examples' / 'enterprise_server.py'}"
 BASELINE = REPO / "examples" / "enterprise_baseline.yaml"
 
 
-def test_reference_server_passes_the_gate_with_its_baseline(tmp_path):
+# The main job's own command line (Makefile `conformance`), cut to a few suites with -k so that
+# this proof stays small: both transports, every version, AUTH with the sandbox IdP, the persona.
+MAIN_JOB_SUBSET = "test_auth or test_persona"
+VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28")
+
+
+def test_make_conformance_is_both_transports_at_every_version() -> None:
+    """`make -n conformance` is the command the test below runs (only -k and --report differ)."""
+    dry = subprocess.run(
+        ["make", "-n", "conformance"], cwd=REPO, capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    command = next(line for line in dry.replace("\\\n", " ").splitlines() if "mcp-harness run" in line)
+    for part in ("--server-cmd", "--http-cmd", "--http-url", "--sandbox local", "--call-tools"):
+        assert part in command, command
+    assert "--protocol-version all" in command and f"--baseline {BASELINE.relative_to(REPO)}" in command
+
+
+def test_reference_server_passes_the_gate_over_both_transports(tmp_path):
     proc = subprocess.run(
         [
             sys.executable,
@@ -23,13 +40,21 @@ def test_reference_server_passes_the_gate_with_its_baseline(tmp_path):
             "run",
             "--server-cmd",
             SERVER,
+            "--http-cmd",
+            f"{SERVER} --http --port {{port}}",
+            "--http-url",
+            "http://127.0.0.1:{port}/mcp",
             "--sandbox",
             "local",
             "--call-tools",
+            "--protocol-version",
+            "all",
             "--baseline",
             str(BASELINE),
             "--report",
             str(tmp_path),
+            "-k",
+            MAIN_JOB_SUBSET,
         ],
         cwd=REPO,
         capture_output=True,
@@ -37,12 +62,23 @@ def test_reference_server_passes_the_gate_with_its_baseline(tmp_path):
         timeout=900,
         stdin=subprocess.DEVNULL,
     )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     report = json.loads((tmp_path / "report.json").read_text())
-    assert proc.returncode == 0, proc.stdout[-4000:]
-    assert report["gate"]["unexpected_failures"] == [], report["gate"]
-    assert report["gate"]["stale_baseline"] == [], report["gate"]  # the baseline lists exactly what fails
-    assert report["summary"]["pass"] > 40
-    for name in ("report.html", "report.md", "junit.xml"):
+    assert report["gate"]["unexpected_failures"] == [] and report["gate"]["stale_baseline"] == []
+    assert report["columns"] == [f"{t} {v}" for t in ("stdio", "http") for v in VERSIONS]
+    matrix = report["matrix"]
+    # AUTH over HTTP, with tokens from the sandbox IdP: every AUTH rule judged somewhere, none failed
+    auth = {rule: cells for rule, cells in matrix.items() if rule.startswith("AUTH-")}
+    assert len(auth) >= 10 and all("fail" not in cells.values() for cells in auth.values()), auth
+    assert matrix["AUTH-01"]["http 2026-07-28"] == "pass"
+    # the persona drove set_ticket_priority's input_required round to the end (2026-07-28, both transports)
+    assert matrix["INPUT-01"]["stdio 2026-07-28"] == matrix["INPUT-01"]["http 2026-07-28"] == "pass"
+    assert not any("no multi-round flow" in f["message"] for r in report["rules"] for f in r["findings"])
+    legacy = [f"{t} {v}" for t in ("stdio", "http") for v in VERSIONS[:4]]
+    assert all(matrix["CAP-03"][c] == "pass" for c in legacy)  # the persona answered mid-call, every version
+    for header in ("stdio", "http", "26-07-28", "24-11-05"):
+        assert header in proc.stdout  # the summary table's columns
+    for name in ("report.html", "report.md", "report.sarif", "stdio/report.json", "http/junit.xml"):
         assert (tmp_path / name).stat().st_size > 500
 
 

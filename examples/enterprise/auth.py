@@ -134,11 +134,16 @@ def needed_scopes(message: Any) -> list[str]:
     params = message.get("params") if isinstance(message.get("params"), dict) else {}
     if method == "tools/call":
         name = params.get("name")
-        if name == "create_support_ticket":
+        if name in ("create_support_ticket", "set_ticket_priority"):
             return [SCOPE_WRITE]
         if name == "query_database":  # free SQL reaches every customer: staff only
             return [SCOPE_READ, SCOPE_ALL]
-        if name in ("get_customer", "list_customer_orders", "search_knowledge_base"):
+        if name in (
+            "get_customer",
+            "list_customer_orders",
+            "search_knowledge_base",
+            "wait_for_queue_activity",
+        ):
             return [SCOPE_READ]
         return []  # unknown tools get the SDK's own error
     if method in ("resources/read", "prompts/get"):

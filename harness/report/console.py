@@ -17,6 +17,10 @@ def summary_lines(report: dict[str, Any], out_dir: str | None) -> list[str]:
         f"{s['not_verified']} not verified"
         f" over {len(report['rules'])} rules",
     ]
+    if report.get("matrix"):  # one run per transport (mcp-harness run --http-url ...): a column each
+        from harness.report.matrix import table_lines
+
+        lines += ["  " + line for line in table_lines(report)]
     not_called = not_called_line(report)
     if not_called:
         lines.append(f"  {not_called}")
