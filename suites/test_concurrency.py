@@ -19,7 +19,6 @@ from harness.burst import close_all, fire
 from harness.checks.concurrency import crossed_replies, dropped_replies, labels, markers, quotes_own, unproven
 from harness.protocol.session import Session
 from harness.readers import NO_READER, Reader, find_readers
-from sandbox.records import Records
 
 pytestmark = [pytest.mark.requires_sandbox]
 
@@ -28,7 +27,7 @@ IN_FLIGHT = 8  # requests in flight on each session at once
 NO_QUOTE = "no reader's reply quotes the record it read (no unique field of it), so crossing cannot be seen"
 
 
-def calibrated(session: Session, readers: list[Reader], records: Records) -> list[Reader]:
+def calibrated(session: Session, readers: list[Reader], records: Any) -> list[Reader]:
     """The readers whose reply, asked alone, quotes its record: only those can show a crossing."""
     kept = []
     for reader in readers:
@@ -39,7 +38,7 @@ def calibrated(session: Session, readers: list[Reader], records: Records) -> lis
     return kept
 
 
-def plan_for(readers: list[Reader], records: Records) -> tuple[list[list[tuple[Reader, Any, str]]], dict]:
+def plan_for(readers: list[Reader], records: Any) -> tuple[list[list[tuple[Reader, Any, str]]], dict]:
     """Which reader reads which record on which session: every record different, readers mixed."""
     slots = [readers[(s * IN_FLIGHT + j) % len(readers)] for s in range(SESSIONS) for j in range(IN_FLIGHT)]
     wanted: dict[str, int] = {}
@@ -60,6 +59,8 @@ def test_conc_sessions_under_load_each_get_their_own_record(mcp_session, mcp_con
     readers = find_readers(mcp_session, verdict.run.call_tools)
     if not readers:
         pytest.skip(NO_READER)
+    from sandbox.records import Records  # psycopg and httpx: only when the test runs (start-up cost)
+
     records = Records(sandbox)
     readers = calibrated(mcp_session, readers, records)
     if not readers:

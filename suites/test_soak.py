@@ -20,8 +20,6 @@ from harness.readers import find_readers
 from harness.soak.driver import Profile, run
 from harness.soak.mix import acknowledged_keys, mix, write_call
 from harness.soak.sampler import Sampler
-from sandbox.chaos import Chaos, ConnectionCounter
-from sandbox.records import Records
 
 pytestmark = [pytest.mark.requires_sandbox]
 
@@ -30,6 +28,9 @@ CREATED = ("create", "insert", "post")  # change operations that add something
 
 @pytest.mark.rule("SLO-01", "SLO-02", "SLO-03")
 def test_slo_soak_with_a_backend_outage(mcp_connect, verdict, clean_sandbox):
+    from sandbox.chaos import Chaos, ConnectionCounter  # psycopg: only when the test runs
+    from sandbox.records import Records
+
     sandbox = clean_sandbox
     session = mcp_connect()
     records = Records(sandbox)

@@ -27,7 +27,6 @@ from harness.checks.surface import (
 )
 from harness.protocol.session import Session
 from harness.protocol.versions import LATEST_LEGACY, LEGACY_VERSIONS
-from sandbox.mutations import publish_article
 from suites._support import walk
 
 pytestmark = [pytest.mark.requires_sandbox]
@@ -94,6 +93,8 @@ def test_surf03_a_new_article_is_announced(mcp_connect, verdict, clean_sandbox):
     declared = declares_list_changed(session.state.capabilities, method)
     before, _ = listing(session, method)
     mark = len(session.notifications)
+    from sandbox.mutations import publish_article  # psycopg: only when the test runs
+
     article = publish_article(
         clean_sandbox, "Harness notice: new article", "Published by mcp-harness (SURF-03)."
     )

@@ -15,7 +15,7 @@ with the sandbox (its IdP mints the tokens, its records are the evidence).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -25,8 +25,10 @@ from harness.checks.tenants import labelled, other_tenant_read, other_tenant_wri
 from harness.property.examples import NoExample, valid_arguments
 from harness.protocol.session import Session
 from harness.readers import Reader, find_readers, kind_of
-from sandbox.records import Record, Records
-from sandbox.tenants import Tenant, tenants, token
+
+if TYPE_CHECKING:  # the sandbox modules import psycopg, Faker and PyJWT: only when a test runs
+    from sandbox.records import Record, Records
+    from sandbox.tenants import Tenant
 
 pytestmark = [pytest.mark.requires_sandbox, pytest.mark.transport("http")]
 
@@ -75,6 +77,9 @@ def as_tenant_a(verdict: Any, sandbox: Any, mcp_connect: Any) -> Tenancy:
         sandbox.backend("idp")
     except KeyError:
         pytest.skip("the sandbox runs without its identity provider")
+    from sandbox.records import Records
+    from sandbox.tenants import tenants, token
+
     a, b = tenants(sandbox)
     session = mcp_connect(open=False)
     session.http.base_headers["Authorization"] = f"Bearer {token(sandbox, a, verdict.run.target.url)}"
