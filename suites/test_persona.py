@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 from harness.checks.modern import input_requests_declared, input_required_content
-from harness.checks.mrtr import answers_taken, flows_seen, missing_answer_asked_again
-from harness.findings import info
+from harness.checks.mrtr import answers_taken, flows_seen, missing_answer_asked_again, persona_answered
 from harness.property.examples import NoExample, valid_arguments
 from harness.protocol.mrtr import Flow, drive, input_requests
 from harness.protocol.session import Session
@@ -103,8 +102,4 @@ def test_persona_answers_the_servers_requests_mid_call(mcp_connect, verdict):
     session, _capabilities = persona_session(mcp_connect, verdict)
     for name, args in callable_tools(session):
         session.request("tools/call", {"name": name, "arguments": args})
-    kinds = sorted({str(r.get("method")) for r in session.server_requests})
-    if not kinds or kinds == ["ping"]:
-        verdict.add(info("CAP-03", "no tool asked the client anything (elicitation, sampling, roots)"))
-    else:
-        verdict.add(info("CAP-03", f"the persona answered {', '.join(kinds)} mid-call"))
+    verdict.add(persona_answered(session.server_requests))

@@ -104,3 +104,13 @@ def flows_seen(flows: list[Flow]) -> list[Finding]:
     if any(len(f.rounds) > 1 for f in flows):
         return []
     return [info("INPUT-01", f"none of the {len(flows)} request(s) asked for input: no multi-round flow")]
+
+
+@check("CAP-03")
+def persona_answered(server_requests: list[dict[str, Any]]) -> list[Finding]:
+    """CAP-03 (INFO): which of the server's mid-call requests the persona answered (handshake era);
+    a request of a kind the persona did not declare is CAP-03's per-frame failure, not this."""
+    kinds = sorted({str(r.get("method")) for r in server_requests} - {"ping"})
+    if not kinds:
+        return [info("CAP-03", "no tool asked the client anything (elicitation, sampling, roots)")]
+    return [info("CAP-03", f"the persona answered {', '.join(kinds)} mid-call")]

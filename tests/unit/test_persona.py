@@ -108,3 +108,11 @@ def test_input02_an_error_for_a_missing_answer():
     assert verdict(missing_answer_asked_again(is_error, frozenset({"p"}))) == [("INPUT-02", "warn")]
     done = Flow("tools/call", {"name": "t"}, [ok(_asked()), ok({"content": []})], [{}, {}])
     assert missing_answer_asked_again(done, frozenset({"p"})) == []
+
+
+def test_cap03_info_names_what_the_persona_answered():
+    from harness.checks.mrtr import persona_answered
+
+    assert persona_answered([{"method": "ping"}])[0].message.startswith("no tool asked")
+    found = persona_answered([{"method": "elicitation/create"}, {"method": "roots/list"}])
+    assert verdict(found) == [("CAP-03", "info")] and "elicitation/create, roots/list" in found[0].message
