@@ -96,8 +96,8 @@ def report(
     rate = len(answered) / soak.seconds
     errors = sum(not o.ok for o in answered)
     unanswered = len(soak.outcomes) - len(answered)
-    print(f"soak: {len(answered)} calls answered in {soak.seconds:.1f} s ({rate:.0f}/s), ")
-    print(f"      {profile.in_flight} in flight, {errors} errors, {unanswered} unanswered")
+    head = f"soak: {len(answered)} calls answered in {soak.seconds:.1f} s ({rate:.0f}/s)"
+    print(f"{head}, {profile.in_flight} in flight, {errors} errors, {unanswered} unanswered")
     per_call: dict[str, list[float]] = {}
     for outcome in answered:
         per_call.setdefault(outcome.label, []).append(float(outcome.elapsed or 0.0))
@@ -111,8 +111,10 @@ def report(
         values = [float(getattr(s, field)) for s in samples if getattr(s, field) is not None]
         if values and len(values) == len(times):
             per_minute = slope(times, values) * 60
-            print(f"{name}: {values[0]:.1f} -> {values[-1]:.1f} {unit} (growth {growth(values):+.1f}, ")
-            print(f"      slope {per_minute:+.2f}/min over {len(values)} samples)")
+            span = f"{name}: {values[0]:.1f} -> {values[-1]:.1f}{' ' + unit if unit else ''}"
+            print(
+                f"{span} (growth {growth(values):+.1f}, slope {per_minute:+.2f}/min, {len(values)} samples)"
+            )
     began, ended = soak.chaos_began, soak.chaos_ended
     during = [o for o in soak.outcomes if began is not None and began <= o.sent <= (ended or began)]
     print(f"outage {began:.1f}-{ended:.1f} s: {len(during)} calls, {sum(not o.ok for o in during)} errors")
