@@ -19,6 +19,7 @@ from harness.burst import close_all, fire
 from harness.checks.concurrency import crossed_replies, dropped_replies, labels, markers, quotes_own, unproven
 from harness.protocol.session import Session
 from harness.readers import NO_READER, Reader, find_readers
+from suites._enterprise import once_per_run
 
 pytestmark = [pytest.mark.requires_sandbox]
 
@@ -56,6 +57,7 @@ def plan_for(readers: list[Reader], records: Any) -> tuple[list[list[tuple[Reade
 
 @pytest.mark.rule("CONC-01", "CONC-02", "CONC-03")
 def test_conc_sessions_under_load_each_get_their_own_record(mcp_session, mcp_connect, verdict, sandbox):
+    once_per_run(verdict)
     readers = find_readers(mcp_session, verdict.run.call_tools)
     if not readers:
         pytest.skip(NO_READER)

@@ -20,6 +20,7 @@ from harness.readers import find_readers
 from harness.soak.driver import Profile, run
 from harness.soak.mix import acknowledged_keys, mix, write_call
 from harness.soak.sampler import Sampler
+from suites._enterprise import once_per_run
 
 pytestmark = [pytest.mark.requires_sandbox]
 
@@ -28,6 +29,7 @@ CREATED = ("create", "insert", "post")  # change operations that add something
 
 @pytest.mark.rule("SLO-01", "SLO-02", "SLO-03")
 def test_slo_soak_with_a_backend_outage(mcp_connect, verdict, clean_sandbox):
+    once_per_run(verdict)
     from sandbox.chaos import Chaos, ConnectionCounter  # psycopg: only when the test runs
     from sandbox.records import Records
 
