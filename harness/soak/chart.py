@@ -45,7 +45,7 @@ def _panel(name: str, points: list[list[float]], band: list[float] | None) -> st
         left, right = sx(max(x0, float(band[0]))), sx(min(x1, float(band[1])))
         width = max(0.0, right - left)
         shade = f'<rect x="{left:.1f}" y="0" width="{width:.1f}" height="{HEIGHT}" fill="#fde68a"/>'
-    label = escape(f"{name}: {ys[0]:g} -> {ys[-1]:g}")
+    label = escape(f"{name}: {ys[0]:.4g} -> {ys[-1]:.4g}")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT + 14}" '
         f'role="img" aria-label="{label}" style="margin-right:8px">'
