@@ -40,6 +40,9 @@ SUITES = {
 # and for CONC across Mcp-Session-Ids on the reference server.
 REFERENCE_RUNS = {"stdio": ("CONC", "SURF", "SLO"), "http": ("CONC", "TENANT")}
 LIAR_RUNS = {"stdio": ("CONC", "SURF", "SLO"), "http": ("TENANT",)}
+# Lies proven again over HTTP, on top of the families there: one process serves every
+# Mcp-Session-Id, so the shared state crosses replies between sessions too (CONC-01).
+HTTP_EXTRA_LIES = {"CONC": ("shared-state",)}
 # family -> lie -> (the rule it must fail, a word its finding must name: where the lie sits)
 FAMILY_LIES = {
     "CONC": {
@@ -105,8 +108,13 @@ def test_reference_server_passes_every_enterprise_oracle(tmp_path, transport: st
 def test_each_lie_is_reported_as_exactly_its_rule(tmp_path, transport: str) -> None:
     """Every lie of the families at once (each sits in its own request): one run, one sandbox."""
     every = {lie: target for family in LIAR_RUNS[transport] for lie, target in FAMILY_LIES[family].items()}
+    families = LIAR_RUNS[transport]
+    if transport == "http":
+        for family, lies in HTTP_EXTRA_LIES.items():
+            every.update({lie: FAMILY_LIES[family][lie] for lie in lies})
+            families = (family, *families)
     extra = [*FLAGS, "--server-env", f"ENTERPRISE_LIE={','.join(every)}"]
-    run = _run(tmp_path, LIAR, transport, LIAR_RUNS[transport], extra)
+    run = _run(tmp_path, LIAR, transport, families, extra)
     rules = {rule for rule, _ in every.values()}
     must = {rule for rule in rules if get(rule).level == "MUST"}  # SHOULD-level rules warn
     assert run.failing() == must, run.output
