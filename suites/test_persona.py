@@ -17,9 +17,15 @@ from typing import Any
 import pytest
 
 from harness.checks.modern import input_requests_declared, input_required_content
-from harness.checks.mrtr import answers_taken, flows_seen, missing_answer_asked_again, persona_answered
+from harness.checks.mrtr import (
+    answers_taken,
+    flows_seen,
+    missing_answer_asked_again,
+    persona_answered,
+    tampered_state_refused,
+)
 from harness.property.examples import NoExample, valid_arguments
-from harness.protocol.mrtr import Flow, drive, input_requests
+from harness.protocol.mrtr import Flow, drive, input_requests, retry_tampered
 from harness.protocol.session import Session
 from suites._support import NO_CALL_TOOLS, all_tools
 
@@ -103,3 +109,21 @@ def test_persona_answers_the_servers_requests_mid_call(mcp_connect, verdict):
     for name, args in callable_tools(session):
         session.request("tools/call", {"name": name, "arguments": args})
     verdict.add(persona_answered(session.server_requests))
+
+
+@pytest.mark.era("modern")
+@pytest.mark.rule("MRTR-03")
+@pytest.mark.requires_capability("tools")
+def test_mrtr03_a_tampered_request_state_is_refused(mcp_connect, verdict):
+    if not verdict.run.call_tools:
+        pytest.skip(NO_CALL_TOOLS)
+    session, _capabilities = persona_session(mcp_connect, verdict)
+    flows = [
+        retry_tampered(session, "tools/call", {"name": name, "arguments": args}, verdict.run.persona)
+        for name, args in callable_tools(session)
+    ]
+    flows = [f for f in flows if f is not None]
+    if not flows:
+        pytest.skip("no tool answered input_required with a requestState: no state to tamper with")
+    for flow in flows:
+        verdict.add(tampered_state_refused(flow))

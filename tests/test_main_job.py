@@ -72,7 +72,8 @@ def test_reference_server_passes_the_gate_over_both_transports(tmp_path):
     assert len(auth) >= 10 and all("fail" not in cells.values() for cells in auth.values()), auth
     assert matrix["AUTH-01"]["http 2026-07-28"] == "pass"
     # the persona drove set_ticket_priority's input_required round to the end (2026-07-28, both transports)
-    assert matrix["INPUT-01"]["stdio 2026-07-28"] == matrix["INPUT-01"]["http 2026-07-28"] == "pass"
+    for rule in ("INPUT-01", "INPUT-02", "MRTR-03"):  # MRTR-03: the SDK refuses a tampered requestState
+        assert matrix[rule]["stdio 2026-07-28"] == matrix[rule]["http 2026-07-28"] == "pass", rule
     assert not any("no multi-round flow" in f["message"] for r in report["rules"] for f in r["findings"])
     legacy = [f"{t} {v}" for t in ("stdio", "http") for v in VERSIONS[:4]]
     assert all(matrix["CAP-03"][c] == "pass" for c in legacy)  # the persona answered mid-call, every version

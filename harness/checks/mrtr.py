@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from harness.checks.registry import check
-from harness.findings import Finding, info, warn
+from harness.findings import Finding, fail, info, warn
 from harness.protocol.mrtr import Flow, input_requests, input_required
 
 
@@ -114,3 +114,30 @@ def persona_answered(server_requests: list[dict[str, Any]]) -> list[Finding]:
     if not kinds:
         return [info("CAP-03", "no tool asked the client anything (elicitation, sampling, roots)")]
     return [info("CAP-03", f"the persona answered {', '.join(kinds)} mid-call")]
+
+
+@check("MRTR-03")
+def tampered_state_refused(flow: Flow) -> list[Finding]:
+    """MRTR-03: a retry whose requestState was altered by one character gets an error or a fresh
+    input_required (the first round's requests again), never the next step or a final success
+    (basic/patterns/mrtr: servers MUST reject state that fails verification; spec-rules' test:
+    flip a byte and retry)."""
+    if len(flow.rounds) < 2:
+        return []
+    retry = flow.rounds[1]
+    result = retry.result if retry.ok and isinstance(retry.result, dict) else None
+    if result is None or result.get("isError") is True:
+        return []
+    asked_first, asked_now = set(input_requests(flow.rounds[0])), set(input_requests(retry))
+    if input_required(retry) is not None and asked_now <= asked_first:
+        return []  # asked again from the start: the state was not trusted
+    step = f"went on to ask for {', '.join(sorted(asked_now))}" if asked_now else "completed"
+    return [
+        fail(
+            "MRTR-03",
+            f"{flow.describe()}: a retry with a tampered requestState (last character changed) {step}: "
+            "the altered state was accepted as genuine",
+            retry.request,
+            retry.response,
+        )
+    ]

@@ -103,3 +103,32 @@ def drive(
         flow.sent.append(responses)
         flow.rounds.append(session.request(method, retry_params(params, result, responses)))
     return flow
+
+
+def tampered(state: str) -> str:
+    """`state` with its last character changed: the one-byte edit of MRTR-03's test.
+
+    The last character, because opaque states usually end in their MAC or tag: a
+    server that never checks it still decodes the payload and so shows whether it
+    accepts an altered state as genuine.
+    """
+    last = state[-1:] or "A"
+    swap = "B" if last == "A" else "A"
+    return state[:-1] + swap
+
+
+def retry_tampered(session: Session, method: str, params: dict[str, Any], persona: Persona) -> Flow | None:
+    """First round, then one retry with every answer but the requestState altered; None when the
+    first round carries no requestState to alter."""
+    flow = Flow(method=method, params=params, persona=persona)
+    flow.rounds.append(session.request(method, params))
+    flow.sent.append({})
+    result = input_required(flow.last)
+    if result is None or not isinstance(result.get("requestState"), str) or not result["requestState"]:
+        return None
+    responses = answers(persona, input_requests(flow.last))
+    retry = retry_params(params, result, responses)
+    retry["requestState"] = tampered(result["requestState"])
+    flow.sent.append(responses)
+    flow.rounds.append(session.request(method, retry))
+    return flow

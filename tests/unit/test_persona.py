@@ -116,3 +116,16 @@ def test_cap03_info_names_what_the_persona_answered():
     assert persona_answered([{"method": "ping"}])[0].message.startswith("no tool asked")
     found = persona_answered([{"method": "elicitation/create"}, {"method": "roots/list"}])
     assert verdict(found) == [("CAP-03", "info")] and "elicitation/create, roots/list" in found[0].message
+
+
+def test_mrtr03_a_tampered_state_may_restart_or_fail_but_not_go_on():
+    from harness.checks.mrtr import tampered_state_refused
+    from harness.protocol.mrtr import tampered
+
+    assert tampered("abcA") == "abcB" and tampered("abcf") == "abcA"
+    first = ok(_asked("p"))
+    for refused in (err(-32602), ok({"content": [], "isError": True}), ok(_asked("p"))):
+        assert tampered_state_refused(Flow("tools/call", {"name": "t"}, [first, refused], [{}, {}])) == []
+    for accepted in (ok({"content": []}), ok(_asked("next"))):
+        flow = Flow("tools/call", {"name": "t"}, [first, accepted], [{}, {}])
+        assert verdict(tampered_state_refused(flow)) == [("MRTR-03", "fail")]

@@ -297,6 +297,13 @@ _add(
     "the request declared no elicitation capability.",
 )
 _add(
+    "MRTR-03-unverified-state",
+    "fail",
+    MODERN,
+    BOTH,
+    "confirm_priority never verifies its requestState's HMAC: an altered state is accepted as genuine.",
+)
+_add(
     "INPUT-01-ignores-answers",
     "warn",
     MODERN,

@@ -81,7 +81,7 @@ def _unseal(ctx: Ctx, token: Any) -> dict[str, Any]:
         raise RpcError(INVALID_PARAMS, "requestState is not one this server issued")
     payload, _, sig = token.rpartition(".")
     good = hmac.new(ctx.state.key, payload.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(good, sig):
+    if not hmac.compare_digest(good, sig) and not ctx.fault("MRTR-03-unverified-state"):
         raise RpcError(INVALID_PARAMS, "requestState failed verification")
     try:
         state = json.loads(base64.urlsafe_b64decode(payload.encode()))
