@@ -138,6 +138,7 @@ class McpRun:
         self._shared: dict[str, Session] = {}
         self.hung_methods: set[str] = set()  # shared by every session: see Session.hung_methods
         self.slow_sentinels: set[str] = set()  # likewise: see Session.harmless_method
+        self.dies_on_its_own = False  # a killer replay saw the server die before the probe
         self._persona: Any = None  # harness.protocol.persona.Persona, loaded on first use
         self._load_persona([Path.cwd()])  # a bad --persona file is a usage error, before any test
 
@@ -530,19 +531,19 @@ def _killer_findings(item: pytest.Item, found: Verdict) -> list[Finding]:
     rules_marked = [rule for mark in item.iter_markers("rule") for rule in mark.args]
     probed = killer.probe_rules(rules_marked)
     run = found.run
-    if len(probed) != 1 or run.target is None:
-        return []  # no probe, or several rules: no single rule to blame
+    if len(probed) != 1 or run.target is None or run.dies_on_its_own:
+        return []  # no probe, several rules, or a server seen dying before any probe
     dead = [session for session, _mark in found._slices() if not session.transport.alive()]
     frames = killer.suspects(dead[-1]) if dead else []
     if not frames:
         return []
     try:
-        confirmed = killer.replay_kills(
-            lambda: run.connect(None, open_session=False), found.version, frames, run.timeout
-        )
+        fresh = lambda: run.connect(None, open_session=False)  # noqa: E731
+        outcome = killer.replay(fresh, found.version, frames, run.timeout)
     except Exception:  # a replay that cannot start says nothing either way
         return []
-    if not confirmed:
+    run.dies_on_its_own = outcome == killer.DIED_FIRST  # one such replay is enough for the run
+    if outcome != killer.KILLED:
         return []
     return killed_by_probe(probed[0], killer.describe(frames), found.version, run.target.transport_kind)
 

@@ -57,10 +57,18 @@ def suspects(session: Session) -> list[Sent]:
     ]
 
 
-def replay_kills(connect: Callable[[], Session], version: str, frames: list[Sent], timeout: float) -> bool:
-    """True when a fresh server, alive right before `frames`, dies before answering a ping after them."""
+KILLED, SURVIVED, DIED_FIRST = "killed", "survived", "died first"
+
+
+def replay(connect: Callable[[], Session], version: str, frames: list[Sent], timeout: float) -> str:
+    """Replay `frames` on a fresh server right after a ping it answered.
+
+    KILLED: it died before answering a ping sent behind them. SURVIVED: it answered
+    (or did not answer) that ping but lives. DIED_FIRST: it died before the frames were
+    sent, so it dies on its own and no replay of this run can blame a probe.
+    """
     if not frames:
-        return False
+        return SURVIVED
     session = connect()
     sent = False
     try:
@@ -74,12 +82,17 @@ def replay_kills(connect: Callable[[], Session], version: str, frames: list[Sent
                 session.send_message(item.message)
         session.request(session.harmless_method, timeout=timeout)
     except ServerGone:
-        return sent
+        return KILLED if sent else DIED_FIRST
     except (NoResponse, TransportError):
-        return False
+        return SURVIVED
     finally:
         session.close()
-    return False
+    return SURVIVED
+
+
+def replay_kills(connect: Callable[[], Session], version: str, frames: list[Sent], timeout: float) -> bool:
+    """True when a fresh server, alive right before `frames`, dies before answering a ping after them."""
+    return replay(connect, version, frames, timeout) == KILLED
 
 
 def describe(frames: list[Sent], limit: int = 160) -> str:
