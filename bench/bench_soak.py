@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness.checks.slo import lost_writes, outage_and_recovery, recovery_seconds, resource_growth
 from harness.protocol.session import Session
 from harness.readers import find_readers
-from harness.soak.driver import Profile, run
+from harness.soak.driver import Profile
 from harness.soak.figures import growth, latencies, slope
-from harness.soak.mix import acknowledged_keys, mix, write_call
-from harness.soak.sampler import Sampler
+from harness.soak.mix import mix, write_call
+from harness.soak.observed import soak_observed
 from harness.transport.stdio import StdioTransport
 from sandbox.chaos import Chaos, ConnectionCounter
 from sandbox.records import Records
@@ -66,25 +66,12 @@ def main() -> int:
             records = Records(sandbox)
             readers = find_readers(session, call_tools=True)
             calls = mix(readers, records, session.harmless_method, write_call(session.tools))
-            counter = ConnectionCounter(sandbox)
-            before = sandbox.fingerprint()
-            sampler = Sampler(transport.proc.pid if transport.proc else None, lambda: len(session.exchanges),
-                              counter.count, interval=profile.sample_every)  # fmt: skip
-            try:
-                sampler.start()
-                soak = run(session, calls, profile, Chaos(sandbox))
-            finally:
-                samples = sampler.stop()
-                counter.close()
-            acknowledged, keys = acknowledged_keys(soak.outcomes)
-            found = {r.label() for r in records.get("issue", sorted(keys))} if keys else set()
-            missing = sorted(k for k in keys if f"issue {k}" not in found)
-            created = sum(
-                c.count for c in sandbox.changes_since(before) if c.operation.lower() in ("create",)
-            )
+            pid = transport.proc.pid if transport.proc else None
+            seen = soak_observed(session, calls, profile, pid=pid, sandbox=sandbox, records=records,
+                                 chaos=Chaos(sandbox), counter=ConnectionCounter(sandbox))  # fmt: skip
         finally:
             transport.close()
-    report(soak, samples, profile, acknowledged, missing, created)
+    report(seen.soak, seen.samples, profile, seen.acknowledged, seen.missing, seen.created)
     return 0
 
 

@@ -17,14 +17,12 @@ import pytest
 
 from harness.checks.slo import figures, lost_writes, outage_and_recovery, resource_growth
 from harness.readers import find_readers
-from harness.soak.driver import Profile, run
-from harness.soak.mix import acknowledged_keys, mix, write_call
-from harness.soak.sampler import Sampler
+from harness.soak.driver import Profile
+from harness.soak.mix import mix, write_call
+from harness.soak.observed import soak_observed
 from suites._enterprise import once_per_run
 
 pytestmark = [pytest.mark.requires_sandbox]
-
-CREATED = ("create", "insert", "post")  # change operations that add something
 
 
 @pytest.mark.rule("SLO-01", "SLO-02", "SLO-03")
@@ -42,24 +40,20 @@ def test_slo_soak_with_a_backend_outage(mcp_connect, verdict, clean_sandbox):
     if not calls:
         pytest.skip("nothing reads a seeded record by id through a tool or resource: nothing to soak")
     pid = session.stdio.proc.pid if session.transport.kind == "stdio" and session.stdio.proc else None
-    counter = ConnectionCounter(sandbox)
-    before = sandbox.fingerprint()
-    profile = Profile.from_env()
-    sampler = Sampler(pid, lambda: len(session.exchanges), counter.count, interval=profile.sample_every)
-    try:
-        sampler.start()
-        soak = run(session, calls, profile, Chaos(sandbox))
-    finally:
-        samples = sampler.stop()
-        counter.close()
-    acknowledged, keys = acknowledged_keys(soak.outcomes)
-    found = {r.label() for r in records.get("issue", sorted(keys))} if keys else set()
-    missing = sorted(k for k in keys if f"issue {k}" not in found)
-    changes = sandbox.changes_since(before)
-    created = sum(c.count for c in changes if any(word in str(c.operation).lower() for word in CREATED))
+    seen = soak_observed(
+        session,
+        calls,
+        Profile.from_env(),
+        pid=pid,
+        sandbox=sandbox,
+        records=records,
+        chaos=Chaos(sandbox),
+        counter=ConnectionCounter(sandbox),
+    )
+    soak, samples = seen.soak, seen.samples
     verdict.add(
         resource_growth(samples, soak),
         outage_and_recovery(soak),
-        lost_writes(acknowledged, missing, created),
+        lost_writes(seen.acknowledged, seen.missing, seen.created),
         figures(soak, samples),
     )
