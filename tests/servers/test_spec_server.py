@@ -328,6 +328,8 @@ def test_stdio_pagination_and_forged_cursor(stdio_server: Any) -> None:
             assert again[key] == server.request("again2", method, {"cursor": cursor})["result"][key]
         assert len(items) == count and pages == (count + 1) // 2
     assert server.request(1, "tools/list", {"cursor": "!!not-a-cursor!!"})["error"]["code"] == -32602
+    # a forged cursor with non-ASCII characters once crashed the server (found by the property run)
+    assert server.request(4, "tools/list", {"cursor": "AAAA.ünï日本"})["error"]["code"] == -32602
     blob = server.request(2, "resources/read", {"uri": "spec://static/logo.png"})["result"]["contents"][0]
     assert base64.b64decode(blob["blob"], validate=True).startswith(b"\x89PNG") and "text" not in blob
     traversal = server.request(3, "resources/read", {"uri": "file:///../../etc/passwd"})

@@ -80,7 +80,8 @@ class State:
         except (binascii.Error, ValueError):
             return None
         good = hmac.new(self.key, payload, hashlib.sha256).hexdigest()[:24]
-        if not hmac.compare_digest(good, sig):
+        # bytes: compare_digest refuses str with non-ASCII characters (a forged cursor may have them)
+        if not hmac.compare_digest(good.encode(), sig.encode("utf-8", "replace")):
             return None
         got_kind, _, offset = payload.decode("utf-8", "replace").partition(":")
         return int(offset) if got_kind == kind and offset.isdigit() else None
