@@ -195,7 +195,10 @@ class Wire:
         self.tool_names: set[str] | None = None
         self.baseline: dict[str, list[Any]] = dict(baseline or {})
         self.used_ids: set[str] = {_key(e.id) for e in session.exchanges}
-        self.answered_methods: set[str] = set()  # methods this server has answered at least once
+        # Methods this server has answered a request of that needed no refusal (or the
+        # _answers probe): answers to malformed ones do not count, since a server may refuse
+        # those at once and still hang on every well-formed call (LIVE-01, not the refusal's).
+        self.answered_methods: set[str] = set()
         self._notified_at: int | None = None  # received index when a notification was sent
         self.dropped = False  # the last LIVE-01 was a drop (Session.wait drop_grace), not a hang
         self._malformed_owed = 0  # malformed frames whose id-less error reply has not been seen
@@ -278,7 +281,8 @@ class Wire:
             self.pending.append(fail("LIVE-02", f"transport failed on {method!r}: {exc}", frame))
             raise_findings(self.findings(), self.on_failure)
             raise
-        self.answered_methods.add(method)
+        if refusal is None:
+            self.answered_methods.add(method)
         self.pending += self.judge(exchange)
         self._check_notification_replies()
         return exchange
