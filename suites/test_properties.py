@@ -19,16 +19,6 @@ import hashlib
 
 import pytest
 
-from harness.property.hypothesis_profiles import BUDGET_SECONDS, MAX_RESTARTS, SPEED_SCALED, profile_settings
-from harness.property.machine import (
-    Driver,
-    EngineConfig,
-    PropertyFailure,
-    PropertyFinding,
-    property_findings,
-    run_machine,
-)
-
 
 @pytest.mark.rule(
     "RPC-01",
@@ -44,6 +34,15 @@ from harness.property.machine import (
     "LIVE-02",
 )
 def test_protocol_state_machine(request: pytest.FixtureRequest, verdict) -> None:
+    # Hypothesis and the engine load here, not at collection (0.2 s a collection otherwise).
+    from harness.property.hypothesis_profiles import (
+        BUDGET_SECONDS,
+        MAX_RESTARTS,
+        SPEED_SCALED,
+        profile_settings,
+    )
+    from harness.property.machine import Driver, EngineConfig, PropertyFailure, property_findings, run_machine
+
     run = verdict.run
     name, settings = profile_settings(request.config.getoption("hypothesis_profile", None))
     config = EngineConfig(
@@ -88,6 +87,3 @@ def _seed(request: pytest.FixtureRequest) -> int:
     import secrets
 
     return secrets.randbits(32)
-
-
-__all__ = ["PropertyFinding"]
