@@ -590,3 +590,11 @@ def test_http_request_with_null_id_gets_400_invalid_request(http_url: str) -> No
         assert session.request("ping", {}).ok  # every other body passes the gate unchanged
     finally:
         session.close()
+
+
+def test_legacy_resource_subscriptions(server: Server) -> None:
+    """enterprise/subscriptions.py: declared on the handshake versions, empty results (RES-05)."""
+    assert server.session.state.capabilities["resources"]["subscribe"] is True
+    for method in ("resources/subscribe", "resources/unsubscribe"):
+        answer = server.request(method, {"uri": "customers://3"})
+        assert answer.ok and answer.result == {}, answer.response

@@ -23,7 +23,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import ListResourcesResult, PaginatedRequestParams, Resource, ToolAnnotations
 from pydantic import Field
 
-from . import db, jira, knowledge, priority, sql, waiting
+from . import db, jira, knowledge, priority, sql, subscriptions, waiting
 from .auth import SCOPE_ALL, SCOPE_READ, SCOPE_WRITE
 from .config import FAULT_STRING_MATCHING_SQL, NotConfigured, Settings
 from .errors import INVALID_PARAMS, resource_not_found
@@ -115,6 +115,7 @@ def build_server(
     # ------------------------------------------------------------------ tools
     priority.register(server, settings, policy, tenancy)  # asks the user first (elicitation)
     waiting.register(server, settings, policy)  # slow: progress, cancellation
+    subscriptions.register(server)  # legacy resources/subscribe (RES-05)
 
     @server.tool(title="Get customer", annotations=READ)
     async def get_customer(customer_id: CustomerId, ctx: Context) -> Customer:
