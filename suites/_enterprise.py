@@ -1,4 +1,4 @@
-"""Gates the enterprise-oracle suites share (CONC, SLO).
+"""Gates the enterprise-oracle suites share (CONC, SLO, backend faults).
 
 Why: load and soak judge how the server behaves under many calls, not how it
 speaks one protocol version; under `--protocol-version all` they would repeat
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 
-def once_per_run(verdict: Any) -> None:
+def once_per_run(verdict: Any, what: str = "load runs") -> None:
     """Skip unless this is the newest protocol version the run covers."""
     versions = list(verdict.profile.versions or [])
     if len(versions) > 1 and verdict.version != versions[-1]:
-        pytest.skip(f"load runs once per run, at the newest version the server speaks ({versions[-1]})")
+        pytest.skip(f"{what} once per run, at the newest version the server speaks ({versions[-1]})")

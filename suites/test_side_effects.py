@@ -14,6 +14,7 @@ import pytest
 from harness.checks.side_effects import not_exercised, second_call_added
 from harness.property.examples import NoExample, valid_arguments
 from harness.protocol.session import Session
+from suites._enterprise import once_per_run
 
 pytestmark = [pytest.mark.requires_sandbox]
 
@@ -179,6 +180,8 @@ def test_backend_faults_are_survived(mcp_session, verdict, sandbox, fault):
     """A failing backend gives an error result or a JSON-RPC error in time, and the server lives on."""
     if not verdict.run.call_tools:
         pytest.skip("calling tools that reach backends needs --mcp-call-tools")
+    # a backend's failure does not depend on the protocol version: judged once, not per column
+    once_per_run(verdict, "backend faults are judged")
     name, switches = BACKEND_FAULTS[fault]
     try:
         backend = sandbox.backend(name)
