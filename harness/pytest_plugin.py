@@ -404,22 +404,22 @@ class Verdict:
             found += judge.judge(mark, version=self.version, era=self.era)
         return found
 
-    def _slices(self) -> list[tuple[Session, Any]]:
+    def slices(self) -> list[tuple[Session, Any]]:
         """Each watched session with where the test's part of it started."""
         return [(judge.session, mark) for judge, mark in self.watched]
 
     def saw_changes(self) -> bool:
-        return any(e.changes for session, mark in self._slices() for e in session.exchanges[mark.exchanges :])
+        return any(e.changes for session, mark in self.slices() for e in session.exchanges[mark.exchanges :])
 
     def evidence(self) -> str:
         parts = [
-            render(session.transcript.since(mark.seq), EVIDENCE_FRAMES) for session, mark in self._slices()
+            render(session.transcript.since(mark.seq), EVIDENCE_FRAMES) for session, mark in self.slices()
         ]
         return "\n---\n".join(p for p in parts if p)
 
     def evidence_frames(self) -> list[dict[str, Any]]:
         frames: list[dict[str, Any]] = []
-        for session, mark in self._slices():
+        for session, mark in self.slices():
             frames.extend(f.as_dict() for f in session.transcript.since(mark.seq)[-EVIDENCE_FRAMES:])
         return frames
 
@@ -525,15 +525,15 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
 
 def _killer_findings(item: pytest.Item, found: Verdict) -> list[Finding]:
     """The probe's rule too, when the server died of the probe (replayed to be sure: killer.py)."""
-    from harness.checks.killed import killed_by_probe
+    from harness.checks.killed import killed_by_probe, probe_rules
     from harness.protocol import killer
 
     rules_marked = [rule for mark in item.iter_markers("rule") for rule in mark.args]
-    probed = killer.probe_rules(rules_marked)
+    probed = probe_rules(rules_marked)
     run = found.run
     if len(probed) != 1 or run.target is None or run.dies_on_its_own:
         return []  # no probe, several rules, or a server seen dying before any probe
-    dead = [session for session, _mark in found._slices() if not session.transport.alive()]
+    dead = [session for session, _mark in found.slices() if not session.transport.alive()]
     frames = killer.suspects(dead[-1]) if dead else []
     if not frames:
         return []

@@ -7,8 +7,35 @@ under one rule id.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from harness.checks.grading import capped
 from harness.findings import Finding, fail
+
+# Rules whose test sends a request that must get an error answer (or none, for a
+# notification): a server that dies on such a probe broke the rule as well as LIVE-02.
+PROBE_RULES = frozenset(
+    {
+        "RPC-07",
+        "RPC-08",
+        "RPC-09",
+        "RPC-10",
+        "RPC-11",
+        "TOOL-05",
+        "TOOL-06",
+        "TOOL-14",
+        "PROMPT-03",
+        "RES-03",
+        "COMP-03",
+        "PAGE-02",
+        "LOG-01",
+    }
+)
+
+
+def probe_rules(marked: Iterable[str]) -> list[str]:
+    """The probe rules among a test's rule markers, in order."""
+    return [rule for rule in marked if rule in PROBE_RULES]
 
 
 def killed_by_probe(

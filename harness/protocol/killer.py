@@ -11,37 +11,13 @@ that server dies again before answering a ping sent behind them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from harness.protocol.exchange import NoResponse
 from harness.protocol.session import Sent, Session
 from harness.transport.base import ServerGone, TransportError
 
-# Rules whose test sends a request that must get an error answer (or none, for a
-# notification): a server that dies on such a probe broke the rule as well as LIVE-02.
-PROBE_RULES = frozenset(
-    {
-        "RPC-07",
-        "RPC-08",
-        "RPC-09",
-        "RPC-10",
-        "RPC-11",
-        "TOOL-05",
-        "TOOL-06",
-        "TOOL-14",
-        "PROMPT-03",
-        "RES-03",
-        "COMP-03",
-        "PAGE-02",
-        "LOG-01",
-    }
-)
 NOT_REPLAYED = ("notifications/initialized",)  # the replay's own handshake sends it
-
-
-def probe_rules(marked: Iterable[str]) -> list[str]:
-    """The probe rules among a test's rule markers, in order."""
-    return [rule for rule in marked if rule in PROBE_RULES]
 
 
 def suspects(session: Session) -> list[Sent]:

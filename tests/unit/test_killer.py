@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from harness.checks.killed import killed_by_probe
+from harness.checks.killed import killed_by_probe, probe_rules
 from harness.protocol import killer
 from harness.protocol.session import Session
 from harness.transport.base import ServerGone
@@ -79,8 +79,8 @@ def test_a_server_that_dies_on_its_own_is_not_blamed_on_the_probe() -> None:
 
 
 def test_only_refusal_rules_are_probes_and_the_handshake_is_not_replayed() -> None:
-    assert killer.probe_rules(["TOOL-14", "LIVE-01"]) == ["TOOL-14"]
-    assert killer.probe_rules(["STDIO-01", "STDIO-02"]) == []
+    assert probe_rules(["TOOL-14", "LIVE-01"]) == ["TOOL-14"]
+    assert probe_rules(["STDIO-01", "STDIO-02"]) == []
     session = connect_to(dies_on_bad_json)()
     session.initialize("2025-11-25")
     assert killer.suspects(session) == []  # only notifications/initialized went out after the answer
