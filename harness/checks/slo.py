@@ -114,15 +114,31 @@ def _during(outcome: Outcome, run: SoakRun) -> bool:
 
 def recovery_seconds(run: SoakRun) -> float | None:
     """Seconds from the backends' return until every kind of backend call had succeeded again
-    (None: some never did, or there was no outage)."""
+    (None: some never did, or there was no outage).
+
+    A kind whose calls were refused by the server's rate limit just before its first success (a
+    reply that says so) recovered when its last failure for another reason was answered, 0 if none:
+    a throttled call never reached the backend, and the limiter's window is not the outage's.
+    """
     if run.chaos_ended is None or run.unrecovered():
         return None
-    firsts: dict[str, float] = {}
-    for o in run.outcomes:
-        if o.ok and o.backend and o.sent >= run.chaos_ended:
-            done = o.sent + (o.elapsed or 0.0) - run.chaos_ended
-            firsts[o.label] = min(done, firsts.get(o.label, done))
-    return round(max(firsts.values()), 3) if firsts else None
+    ended = run.chaos_ended
+    recovered: dict[str, float] = {}
+    failed_until: dict[str, float] = {}
+    last_throttled: set[str] = set()
+    for o in sorted(run.outcomes, key=lambda o: o.sent):
+        if not o.backend or o.sent < ended or o.label in recovered:
+            continue
+        done = o.sent + (o.elapsed or 0.0) - ended
+        if o.ok:
+            # throttled just before: the backend was back by the last other failure at the latest
+            recovered[o.label] = failed_until.get(o.label, 0.0) if o.label in last_throttled else done
+        elif o.throttled:
+            last_throttled.add(o.label)
+        else:
+            failed_until[o.label] = done
+            last_throttled.discard(o.label)
+    return round(max(recovered.values()), 3) if recovered else None
 
 
 @check("SLO-03")

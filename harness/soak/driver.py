@@ -17,6 +17,7 @@ unanswered and abandoned (the run never hangs).
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ RECOVERY_BOUND_S = 5.0  # after the chaos, a backend call must succeed again wit
 MEET = 2  # a chaos phase lasts until each kind of call it is for was answered this often inside it
 CHAOS_AT_SHARE = 0.4  # the outage begins at chaos_at, or once this share of max_calls was sent
 PHASE_CAP = 4.0  # ... or this many times its least length (a server slow on everything)
+# A refusal that says the server is rate limiting (its policy, not the backend): such a reply
+# neither proves nor disproves recovery from the outage (SLO-02).
+THROTTLED = re.compile(r"rate.?limit|too many requests|\b429\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class Outcome:
     write: bool
     backend: bool
     reply: Any = None
+    throttled: bool = False  # refused by the server's rate limit: says nothing about the backend
 
 
 @dataclass
@@ -195,11 +200,23 @@ def _harvest(session: Session, in_flight: dict[int, tuple[Exchange, Call, float]
                 isinstance(exchange.result, dict) and exchange.result.get("isError") is True
             )
             elapsed = (exchange.received_at or now) - exchange.sent_at
+            reply = exchange.result if exchange.ok else exchange.error
+            throttled = not ok and throttle_reply(reply)
             result.outcomes.append(
-                Outcome(call.label, sent, elapsed, ok, call.write, call.backend, exchange.result)
+                Outcome(call.label, sent, elapsed, ok, call.write, call.backend, exchange.result, throttled)
             )
             del in_flight[number]
         elif now - exchange.sent_at > session.timeout:
             result.outcomes.append(Outcome(call.label, sent, None, False, call.write, call.backend))
             session.abandon([exchange])
             del in_flight[number]
+
+
+def throttle_reply(reply: Any) -> bool:
+    """An error result or JSON-RPC error whose text says the server is rate limiting."""
+    if isinstance(reply, dict):
+        texts = [reply.get("message")] + [
+            block.get("text") for block in reply.get("content") or [] if isinstance(block, dict)
+        ]
+        return any(isinstance(text, str) and THROTTLED.search(text) for text in texts)
+    return False

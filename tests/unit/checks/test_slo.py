@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from harness.checks.slo import figures, lost_writes, outage_and_recovery, recovery_seconds, resource_growth
 from harness.soak.chart import svg_chart
-from harness.soak.driver import Outcome, SoakRun
+from harness.soak.driver import Outcome, SoakRun, throttle_reply
 from harness.soak.figures import growth, percentile, slope
 from harness.soak.sampler import Sample
 from tests.unit.builders import verdict
@@ -62,6 +62,34 @@ def test_slo02_unanswered_or_not_recovered_fails() -> None:
     )
     found = outage_and_recovery(stuck)
     assert verdict(found) == [("SLO-02", "fail")] and "kb never succeeded again" in found[0].message
+
+
+def test_slo02_rate_limited_calls_are_not_an_unrecovered_backend() -> None:
+    """A server's rate limit after the outage (replies that say so) is its policy, not the backend."""
+
+    def throttled(sent: float) -> Outcome:
+        return Outcome("read", sent, 0.01, False, write=False, backend=True, throttled=True)
+
+    run = SoakRun(
+        outcomes=[outcome("read", 0.5), outcome("read", 2.5, ok=False), throttled(3.0), outcome("read", 7.5)],
+        chaos_began=1.0,
+        chaos_ended=2.0,
+    )
+    assert recovery_seconds(run) == 0.51 and outage_and_recovery(run) == []
+    # a failure for another reason right before the success: recovered only with that success
+    failing = SoakRun(
+        outcomes=[*run.outcomes[:3], outcome("read", 7.0, ok=False), outcome("read", 7.5)],
+        chaos_began=1.0,
+        chaos_ended=2.0,
+    )
+    assert recovery_seconds(failing) == 5.51 and verdict(outage_and_recovery(failing)) == [("SLO-02", "fail")]
+
+
+def test_slo02_throttle_replies_are_recognised() -> None:
+    assert throttle_reply({"isError": True, "content": [{"type": "text", "text": "rate limit reached"}]})
+    assert throttle_reply({"code": -32000, "message": "Too Many Requests"})
+    assert not throttle_reply({"isError": True, "content": [{"type": "text", "text": "database down"}]})
+    assert not throttle_reply(None)
 
 
 def test_slo03_missing_keys_and_more_acks_than_creations() -> None:
