@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--protocol-version", default="latest", help="exact version, latest or all")
     run.add_argument("--strict", action="store_true", help="grade ambiguous rules strictly")
     run.add_argument(
+        "--every-version",
+        action="store_true",
+        help="with --protocol-version all: run version-independent tests at every version too "
+        "(default: once per era, at its newest version)",
+    )
+    run.add_argument(
         "--call-tools", action="store_true", help="call tools with valid arguments (side effects!)"
     )
     run.add_argument(
@@ -157,6 +163,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         argv += ["--mcp-baseline", args.baseline]
     if args.strict:
         argv.append("--mcp-strict")
+    if args.every_version:
+        argv.append("--mcp-every-version")
     if args.call_tools:
         argv.append("--mcp-call-tools")
     if args.sandbox:

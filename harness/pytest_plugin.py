@@ -20,7 +20,7 @@ from harness.findings import Finding, fail
 from harness.protocol.profile import ServerProfile, probe
 from harness.protocol.session import NoResponse, Session
 from harness.protocol.target import ServerTarget
-from harness.protocol.versions import MODERN_VERSIONS
+from harness.protocol.versions import MODERN_VERSIONS, newest_of_era
 from harness.transport.base import ServerGone, TransportError
 from harness.transport.transcript import Transcript, render
 
@@ -51,6 +51,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--mcp-baseline", metavar="FILE", help="YAML/JSON list of rule ids expected to fail")
     group.addoption("--mcp-strict", action="store_true", help="grade ambiguous rules strictly (e.g. LIFE-03)")
+    group.addoption(
+        "--mcp-every-version",
+        action="store_true",
+        help="run version-independent tests (once_per_era) at every version, not once per era",
+    )
     group.addoption(
         "--sandbox",
         nargs="?",
@@ -91,6 +96,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "rule(*ids): spec-rules.md ids this test checks")
     config.addinivalue_line("markers", "versions(*versions): run only at these protocol versions")
     config.addinivalue_line("markers", "era(name): run only in the 'legacy' or 'modern' era")
+    config.addinivalue_line(
+        "markers", "once_per_era(why): version-independent; at each era's newest version of the run only"
+    )
     config.addinivalue_line("markers", "transport(kind): run only over 'stdio' or 'http'")
     config.addinivalue_line("markers", "requires_capability(*names): skip unless the server declared them")
     config.addinivalue_line("markers", "requires_sandbox: skip unless the run has --sandbox")
@@ -126,6 +134,7 @@ class McpRun:
         self.timeout: float = config.getoption("--mcp-timeout", 10.0) or 10.0
         self.requested_version: str = config.getoption("--protocol-version", "latest") or "latest"
         self.strict: bool = bool(config.getoption("--mcp-strict", False))
+        self.every_version: bool = bool(config.getoption("--mcp-every-version", False))
         self.sandbox_provider: str | None = config.getoption("--sandbox", None)
         # With the sandbox the server's backends are the sandbox's: calling tools is safe there.
         self.call_tools: bool = bool(config.getoption("--mcp-call-tools", False) or self.sandbox_provider)
@@ -476,6 +485,13 @@ def _gate(item: pytest.Item, run: McpRun, version: str, profile: ServerProfile) 
         era = "modern" if version in MODERN_VERSIONS else "legacy"
         if mark.args[0] != era:
             pytest.skip(f"applies to the {mark.args[0]} era; this run is {era} ({version})")
+    for mark in item.iter_markers("once_per_era"):
+        newest = newest_of_era(profile.versions or [], version)
+        if not run.every_version and version != newest:
+            pytest.skip(
+                f"version-independent ({mark.args[0]}): judged once per era, at {newest}; "
+                "--mcp-every-version runs it at every version"
+            )
     kind = run.target.transport_kind if run.target else "stdio"
     for mark in item.iter_markers("transport"):
         if mark.args[0] != kind:

@@ -51,7 +51,15 @@ def child_argv(args: argparse.Namespace, transport: str, report: Path) -> list[s
     ):
         if value:
             argv += [flag, value]
-    argv += [flag for flag, on in (("--strict", args.strict), ("--call-tools", args.call_tools)) if on]
+    argv += [
+        flag
+        for flag, on in (
+            ("--strict", args.strict),
+            ("--call-tools", args.call_tools),
+            ("--every-version", args.every_version),
+        )
+        if on
+    ]
     if args.pytest_args:
         argv += ["--", *args.pytest_args]
     return argv

@@ -25,6 +25,7 @@ BARRAGE = [
 
 
 @pytest.mark.rule("LIVE-01", "LIVE-02")
+@pytest.mark.once_per_era("a barrage of malformed requests")
 def test_live_every_request_answered_and_server_survives(mcp_connect, verdict):
     session = mcp_connect()
     for message in BARRAGE:

@@ -33,6 +33,7 @@ import pytest
     "LIVE-01",
     "LIVE-02",
 )
+@pytest.mark.once_per_era("generated traffic; the rules it judges are the same within an era")
 def test_protocol_state_machine(request: pytest.FixtureRequest, verdict) -> None:
     # Hypothesis and the engine load here, not at collection (0.2 s a collection otherwise).
     from harness.property.hypothesis_profiles import (

@@ -17,6 +17,7 @@ WRONG = {"__mcp_harness_unexpected__": {"nested": [None, -1, "' OR 1=1 --"]}}
 
 
 @pytest.mark.rule("SEC-01", "SEC-02")
+@pytest.mark.once_per_era("secrets in errors and results")
 def test_sec_errors_and_results_leak_nothing(mcp_session, verdict):
     caps = mcp_session.state.capabilities
     if "tools" in caps:

@@ -86,6 +86,7 @@ def _call(session: Session, name: str, arguments: dict) -> None:
 
 @pytest.mark.rule("SIDE-01")
 @pytest.mark.requires_capability("tools")
+@pytest.mark.once_per_era("what the sandbox sees written")
 def test_side01_read_only_tools_write_nothing(mcp_session, verdict):
     read_only = [t for t in _tools(mcp_session) if _annotations(t).get("readOnlyHint") is True]
     if not read_only:
@@ -103,6 +104,7 @@ def test_side01_read_only_tools_write_nothing(mcp_session, verdict):
 
 
 @pytest.mark.rule("SIDE-02")
+@pytest.mark.once_per_era("what the sandbox sees written")
 def test_side02_reads_write_nothing(mcp_session, verdict):
     caps = mcp_session.state.capabilities
     if "tools" in caps:

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.transport("stdio")
 
 
 @pytest.mark.rule("STDIO-01", "STDIO-02")
+@pytest.mark.once_per_era("stdio framing")
 def test_stdio02_only_protocol_on_stdout_from_start_to_exit(mcp_connect, verdict):
     session = mcp_connect()
     caps = session.state.capabilities
@@ -49,6 +50,7 @@ def test_stdio04_utf8_round_trip(mcp_session, verdict):
 
 
 @pytest.mark.rule("STDIO-05")
+@pytest.mark.once_per_era("process exit")
 def test_stdio05_exits_when_stdin_closes(mcp_connect, verdict):
     session = mcp_connect()
     harmless(session)

@@ -110,6 +110,7 @@ def _read_theirs(setup: Tenancy, readers: list[Reader]) -> list[Probe]:
 
 
 @pytest.mark.rule("TENANT-01")
+@pytest.mark.once_per_era("tenant isolation of records")
 def test_tenant01_resources_and_prompts_keep_other_tenants_records(verdict, sandbox, mcp_connect):
     setup = as_tenant_a(verdict, sandbox, mcp_connect)
     readers = [r for r in setup.readers if r.method != "tools/call"]
@@ -120,6 +121,7 @@ def test_tenant01_resources_and_prompts_keep_other_tenants_records(verdict, sand
 
 
 @pytest.mark.rule("TENANT-03")
+@pytest.mark.once_per_era("tenant isolation of records")
 def test_tenant03_tool_arguments_naming_another_tenant_do_not_override_the_token(
     verdict, sandbox, mcp_connect
 ):
@@ -143,6 +145,7 @@ def test_tenant03_tool_arguments_naming_another_tenant_do_not_override_the_token
 
 
 @pytest.mark.rule("TENANT-02")
+@pytest.mark.once_per_era("tenant isolation of records")
 def test_tenant02_nothing_is_written_for_another_tenant(verdict, sandbox, mcp_connect):
     setup = as_tenant_a(verdict, sandbox, mcp_connect)
     probes = []

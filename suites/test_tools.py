@@ -184,6 +184,7 @@ def test_tool13_embedded_resources_need_the_capability(mcp_session, verdict):
 
 
 @pytest.mark.rule("TOOL-14", "LIVE-01")
+@pytest.mark.once_per_era("hostile argument values")
 def test_tool14_hostile_arguments_are_refused_and_survived(mcp_session, verdict):
     sent = 0
     for tool in discovered(mcp_session):

@@ -487,12 +487,13 @@ def templates_unimplemented(method: str, exchange: Exchange) -> list[Finding]:
 
 
 @check("RES-02")
-def reads_sampled(listed: int, limit: int) -> list[Finding]:
+def reads_sampled(listed: int, limit: int, read_all_at: str | None = None) -> list[Finding]:
     """RES-02 (INFO): a server with more than `limit` resources is sampled,
-    and the report says so."""
+    and the report says so (and at which version of the era they were all read)."""
     if listed <= limit:
         return []
-    return [info("RES-02", f"{listed} resources listed; read the first {limit}")]
+    where = f" (more at {read_all_at}, the newest version of this era)" if read_all_at else ""
+    return [info("RES-02", f"{listed} resources listed; read the first {limit}{where}")]
 
 
 @check("RES-02")

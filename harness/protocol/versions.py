@@ -61,6 +61,15 @@ def is_modern(version: str) -> bool:
     return version_index(version) >= version_index(MODERN_VERSIONS[0])
 
 
+def newest_of_era(versions: Iterable[str], version: str) -> str:
+    """The newest of `versions` (ascending) in `version`'s era; `version` itself if none is.
+
+    Why: a version-independent test (`once_per_era`) runs at this one version per era.
+    """
+    same = [v for v in versions if is_modern(v) == is_modern(version)]
+    return same[-1] if same else version
+
+
 def is_legacy(version: str) -> bool:
     """True for the handshake era (V1..V4)."""
     return not is_modern(version)

@@ -54,3 +54,10 @@ def test_updates_after_unsubscribe() -> None:
     assert resources.updates_after_unsubscribe([other], "file:///a") == []
     late = notification("notifications/resources/updated", {"uri": "file:///a"})
     assert verdict(resources.updates_after_unsubscribe([other, late], "file:///a")) == [("RES-05", "warn")]
+
+
+def test_res02_sampling_is_said_with_where_everything_was_read() -> None:
+    assert resources.reads_sampled(5, 10) == []
+    assert verdict(resources.reads_sampled(300, 200)) == [("RES-02", "info")]
+    beside = resources.reads_sampled(300, 10, "2025-11-25")
+    assert verdict(beside) == [("RES-02", "info")] and "more at 2025-11-25" in beside[0].message
