@@ -3,7 +3,9 @@
 References are discovered from the server: each argument of each listed prompt
 and each variable of each listed resource template. 2024-11-05 had no
 `completions` capability but did define completion/complete, so at that
-version support is found out by asking, and COMP-01 does not apply.
+version support is found out by asking, and COMP-01 does not apply. From
+2025-03-26 COMP-01 is judged both ways: undeclared completion must not be
+served, declared completion must be.
 """
 
 from __future__ import annotations
@@ -73,6 +75,16 @@ def test_comp01_undeclared_completion_is_not_served(mcp_session, verdict):
     exchange = _complete(mcp_session, ref, argument)
     verdict.add(checks.undeclared_but_served(exchange, ref))
     verdict.add(checks.unsupported_code(exchange))
+
+
+@pytest.mark.rule("COMP-01")
+def test_comp01_declared_completion_is_served(mcp_session, verdict):
+    if verdict.version == V1:
+        pytest.skip("2024-11-05 has no completions capability")
+    if "completions" not in mcp_session.state.capabilities:
+        pytest.skip("server did not declare the completions capability")
+    ref, argument = _probe_ref(mcp_session)
+    verdict.add(checks.declared_but_not_served(_complete(mcp_session, ref, argument), ref))
 
 
 @pytest.mark.rule("COMP-02")

@@ -28,6 +28,25 @@ def undeclared_but_served(exchange: Exchange, ref: dict[str, Any]) -> list[Findi
     return []
 
 
+@check("COMP-01")
+def declared_but_not_served(exchange: Exchange, ref: dict[str, Any]) -> list[Finding]:
+    """COMP-01 (2025-03-26+): the other half of the declaration. A server that
+    declares `completions` says it serves completion/complete, so answering it
+    with -32601 (method not found) makes the capability a lie: clients that
+    trust it get an error for every keystroke. Any other error is about the
+    reference or the argument, COMP-03's business."""
+    if exchange.code == -32601:
+        return [
+            fail(
+                "COMP-01",
+                f"the server declares the completions capability, but completion/complete for {_ref(ref)} "
+                "got -32601 (method not found)",
+                exchange.response,
+            )
+        ]
+    return []
+
+
 @check("COMP-03")
 def unsupported_code(exchange: Exchange) -> list[Finding]:
     """COMP-03 (SHOULD): a server without completion support answers -32601.

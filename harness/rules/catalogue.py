@@ -586,6 +586,7 @@ _CATALOGUE: tuple[Rule, ...] = (
         "V2+",
         "server/utilities/completion",
         "A server that supports completion declares the completions capability",
+        note="judged both ways: a declared completions capability answered with -32601 is FAIL (it is false)",
     ),
     _rule(
         "COMP-02",

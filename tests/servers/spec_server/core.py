@@ -420,6 +420,8 @@ class Server:
             return {}
         if method.startswith("resources/") and ctx.fault("TOOL-13-embedded-without-resources"):
             return self._unknown_method(method, ctx)
+        if method == "completion/complete" and ctx.fault("COMP-01-declared-not-served"):
+            return self._unknown_method(method, ctx)
         if method in _LEGACY_METHODS:
             if method == "tools/call":
                 self._before_tool_call(ctx, params)
@@ -552,6 +554,8 @@ class Server:
     def _modern(self, method: str, params: dict, ctx: Ctx) -> Any:
         self.check_modern_meta(params, ctx)
         if method.startswith("resources/") and ctx.fault("TOOL-13-embedded-without-resources"):
+            return self._unknown_method(method, ctx)
+        if method == "completion/complete" and ctx.fault("COMP-01-declared-not-served"):
             return self._unknown_method(method, ctx)
         if method not in _MODERN_METHODS or (method == "server/discover" and ctx.fault("VER-03-no-discover")):
             return self._unknown_method(method, ctx)

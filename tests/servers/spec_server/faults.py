@@ -582,6 +582,13 @@ _add(
     BOTH,
     "The `completions` capability is not declared, yet completion/complete is served.",
 )
+_add(
+    "COMP-01-declared-not-served",
+    "fail",
+    from_(V2),
+    BOTH,
+    "The `completions` capability is declared, yet completion/complete gets -32601 (method not found).",
+)
 _add("COMP-02-too-many-values", "fail", ALL, BOTH, "completion/complete returns 150 values.")
 _add(
     "COMP-03-unknown-ref-ok",

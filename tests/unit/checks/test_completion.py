@@ -47,3 +47,16 @@ def test_invalid_complete() -> None:
     assert verdict(completion.invalid_complete(err(-32603), "unknown prompt")) == [("COMP-03", "warn")]
     served = ok({"completion": {"values": []}}, "completion/complete")
     assert verdict(completion.invalid_complete(served, "unknown prompt")) == [("COMP-03", "warn")]
+
+
+def test_declared_but_not_served_fails_on_method_not_found() -> None:
+    found = completion.declared_but_not_served(err(-32601, "completion/complete"), REF)
+    assert verdict(found) == [("COMP-01", "fail")]
+    assert "declares the completions capability" in found[0].message and "file:///{path}" in found[0].message
+
+
+def test_declared_but_not_served_leaves_other_answers_to_comp02_and_comp03() -> None:
+    served = ok({"completion": {"values": []}}, "completion/complete")
+    assert completion.declared_but_not_served(served, REF) == []
+    for code in (-32602, -32603):  # a bad reference or a backend failure: still served
+        assert completion.declared_but_not_served(err(code, "completion/complete"), REF) == []
