@@ -598,3 +598,113 @@ def test_legacy_resource_subscriptions(server: Server) -> None:
     for method in ("resources/subscribe", "resources/unsubscribe"):
         answer = server.request(method, {"uri": "customers://3"})
         assert answer.ok and answer.result == {}, answer.response
+
+
+# ------------------------------------------------------------------ logging and completion
+
+LOG_LEVEL_META = "io.modelcontextprotocol/logLevel"
+
+
+def log_messages(session: Session, method: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The notifications/message params that `method` brought (they precede its response)."""
+    start = len(session.received)
+    assert session.request(method, params).ok
+    frames = [getattr(f, "message", f) for f in session.received[start:]]
+    return [f["params"] for f in frames if isinstance(f, dict) and f.get("method") == "notifications/message"]
+
+
+def test_log_messages_follow_the_connections_level(sb: Sandbox, server: Server) -> None:
+    """enterprise/logs.py: nothing until setLevel (the floor is "warning"); then one message per
+    request at or above the level, per connection; a bogus level is -32602 (LOG-01/02)."""
+    srv = Server(server_env(sb))
+    try:
+        read = ("resources/read", {"uri": "customers://3"})
+        assert log_messages(srv.session, "tools/list", {}) == log_messages(srv.session, *read) == []
+        assert srv.request("logging/setLevel", {"level": "bogus"}).code == -32602
+        assert srv.request("logging/setLevel", {"level": "info"}).result == {}
+        assert log_messages(srv.session, "tools/list", {}) == []  # a listing is debug
+        [message] = log_messages(srv.session, *read)
+        assert message["level"] == "info" and message["logger"] == "enterprise-support"
+        data = message["data"]
+        assert (data["method"], data["uri"], data["outcome"]) == ("resources/read", "customers://3", "ok")
+        [called] = log_messages(
+            srv.session, "tools/call", {"name": "get_customer", "arguments": {"customer_id": 0}}
+        )
+        assert called["data"]["outcome"] == "tool_error" and called["data"]["name"] == "get_customer"
+        assert srv.request("logging/setLevel", {"level": "debug"}).ok
+        assert [m["data"]["method"] for m in log_messages(srv.session, "prompts/list", {})] == [
+            "prompts/list"
+        ]
+        assert log_messages(server.session, *read) == []  # another connection keeps its own level
+    finally:
+        srv.close()
+
+
+def test_log_messages_at_2026_are_a_per_request_opt_in(sb: Sandbox) -> None:
+    """From 2026-07-28 the request's logLevel decides (LOG-03), and setLevel no longer exists."""
+    srv = Server(server_env(sb), version=MODERN)
+    try:
+        assert srv.session.state.capabilities.get("logging") == {}
+        assert srv.request("logging/setLevel", {"level": "debug"}).code == -32601
+        assert log_messages(srv.session, "tools/list", {}) == []
+        [message] = log_messages(srv.session, "tools/list", {"_meta": {LOG_LEVEL_META: "debug"}})
+        assert message["level"] == "debug" and message["data"]["method"] == "tools/list"
+        assert log_messages(srv.session, "tools/list", {"_meta": {LOG_LEVEL_META: "info"}}) == []
+    finally:
+        srv.close()
+
+
+def complete(server: Server, ref: dict[str, Any], name: str, value: str) -> Any:
+    return server.request("completion/complete", {"ref": ref, "argument": {"name": name, "value": value}})
+
+
+def test_completion_of_ticket_keys_and_ids(server: Server) -> None:
+    """enterprise/completions.py: prefix matches from Jira and PostgreSQL, at most 100 (COMP-02)."""
+    assert server.session.state.capabilities["completions"] == {}
+    prompt = {"type": "ref/prompt", "name": "triage_ticket"}
+    keys = complete(server, prompt, "ticket_key", "SUP-1").result["completion"]
+    # SUP-1, SUP-10..19, SUP-100..199: 111 keys, the newest 100 of them
+    assert (len(keys["values"]), keys["total"], keys["hasMore"]) == (100, 111, True)
+    assert keys["values"][0] == "SUP-199" and all(v.startswith("SUP-1") for v in keys["values"])
+    few = complete(server, prompt, "ticket_key", "sup-29").result["completion"]
+    assert few == {
+        "values": ["SUP-299", *(f"SUP-{n}" for n in range(298, 289, -1)), "SUP-29"],
+        "total": 11,
+        "hasMore": False,
+    }
+    assert complete(server, prompt, "ticket_key", "OPS-1").result["completion"]["values"] == []
+    customer = {"type": "ref/resource", "uri": "customers://{customer_id}"}
+    ids = complete(server, customer, "customer_id", "10").result["completion"]
+    assert ids == {
+        "values": ["10", *(str(n) for n in range(100, 110)), "1000"],
+        "total": 12,
+        "hasMore": False,
+    }
+    orders = {"type": "ref/resource", "uri": "customers://{customer_id}/orders"}
+    assert complete(server, orders, "customer_id", "999").result["completion"]["values"] == ["999"]
+    article = {"type": "ref/resource", "uri": "kb://articles/{id}"}
+    articles = complete(server, article, "id", "5").result["completion"]
+    assert articles["values"] == ["5", *(str(n) for n in range(50, 60)), "500"]
+    for junk in ("x", "0", "12345678901234567890"):
+        assert complete(server, article, "id", junk).result["completion"]["values"] == []
+    # COMP-03: an unknown prompt or template, an unknown or missing argument
+    assert complete(server, {"type": "ref/prompt", "name": "nope"}, "ticket_key", "").code == -32602
+    assert complete(server, {"type": "ref/resource", "uri": "files://{p}"}, "p", "").code == -32602
+    assert complete(server, prompt, "customer_id", "").code == -32602
+    assert server.request("completion/complete", {"ref": prompt}).code == -32602
+
+
+def test_completion_when_a_backend_fails_or_is_not_configured(sb: Sandbox) -> None:
+    """A backend that fails is -32603 naming it; one not configured has nothing to suggest."""
+    customer = {"type": "ref/resource", "uri": "customers://{customer_id}"}
+    down = Server(server_env(sb, DATABASE_URL_READONLY="postgresql://nobody@127.0.0.1:9/none"))
+    try:
+        failed = complete(down, customer, "customer_id", "1")
+        assert failed.code == -32603 and "customer database" in failed.error["message"]
+    finally:
+        down.close()
+    bare = Server(server_env(None))
+    try:
+        assert complete(bare, customer, "customer_id", "1").result["completion"]["values"] == []
+    finally:
+        bare.close()

@@ -15,8 +15,9 @@ BASELINE = REPO / "examples" / "enterprise_baseline.yaml"
 
 
 # The main job's own command line (Makefile `conformance`), cut to a few suites with -k so that
-# this proof stays small: both transports, every version, AUTH with the sandbox IdP, the persona.
-MAIN_JOB_SUBSET = "test_auth or test_persona"
+# this proof stays small: both transports, every version, AUTH with the sandbox IdP, the persona,
+# and the utilities the reference server serves (logging, completion: nothing skipped by decision).
+MAIN_JOB_SUBSET = "test_auth or test_persona or test_logging or test_completion"
 VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28")
 
 
@@ -77,6 +78,21 @@ def test_reference_server_passes_the_gate_over_both_transports(tmp_path):
     assert not any("no multi-round flow" in f["message"] for r in report["rules"] for f in r["findings"])
     legacy = [f"{t} {v}" for t in ("stdio", "http") for v in VERSIONS[:4]]
     assert all(matrix["CAP-03"][c] == "pass" for c in legacy)  # the persona answered mid-call, every version
+    # logging and completion are served, so judged wherever they apply: LOG-01 is setLevel (up to
+    # 2025-11-25), LOG-03 the per-request logLevel (2026-07-28), COMP-01 has no 2024-11-05 capability
+    columns = report["columns"]
+    applies = {
+        "LOG-01": [c for c in columns if not c.endswith("2026-07-28")],
+        "LOG-02": columns,
+        "LOG-03": [c for c in columns if c.endswith("2026-07-28")],
+        "COMP-01": [c for c in columns if not c.endswith("2024-11-05")],
+        "COMP-02": columns,
+        "COMP-03": columns,
+    }
+    for rule, where in applies.items():
+        assert [matrix[rule][c] for c in where] == ["pass"] * len(where), (rule, matrix[rule])
+    reasons = [r for rule in report["rules"] if rule["id"] in applies for r in rule.get("skip_reasons") or []]
+    assert not any("did not declare" in r for r in reasons), reasons
     for header in ("stdio", "http", "26-07-28", "24-11-05"):
         assert header in proc.stdout  # the summary table's columns
     for name in ("report.html", "report.md", "report.sarif", "stdio/report.json", "http/junit.xml"):

@@ -3,7 +3,10 @@
 `build_server()` wires the backends (`db`, `sql`, `knowledge`, `jira`) to the
 SDK's `MCPServer`. Tool failures a caller can act on (unknown customer, no
 configuration, refused SQL, rate limit) are `ToolError`s, so they arrive as
-`isError` results; protocol misuse stays a JSON-RPC error, from the SDK.
+`isError` results; protocol misuse stays a JSON-RPC error, from the SDK. The
+protocol utilities have modules of their own, wired here: `logs`
+(logging/setLevel, log messages), `completions` (completion/complete),
+`subscriptions` and `listwatch`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import ListResourcesResult, PaginatedRequestParams, Resource, ToolAnnotations
 from pydantic import Field
 
-from . import db, jira, knowledge, priority, sql, subscriptions, waiting
+from . import completions, db, jira, knowledge, logs, priority, sql, subscriptions, waiting
 from .auth import SCOPE_ALL, SCOPE_READ, SCOPE_WRITE
 from .config import FAULT_STRING_MATCHING_SQL, NotConfigured, Settings
 from .errors import INVALID_PARAMS, resource_not_found
@@ -98,10 +101,11 @@ def build_server(
         instructions=INSTRUCTIONS,
         **server_kwargs,
     )
-    # Outermost first: the audit also records what ProtocolFixes refuses.
+    # Outermost first: the audit and the client's log also record what ProtocolFixes refuses.
     server.middleware.extend(
         [
             AuditMiddleware(audit or AuditLog(), policy.auth_enabled),
+            logs.register(server),  # logging/setLevel, notifications/message per request
             ProtocolFixes(server),
             ListWatch(settings),
         ]
@@ -116,6 +120,7 @@ def build_server(
     priority.register(server, settings, policy, tenancy)  # asks the user first (elicitation)
     waiting.register(server, settings, policy)  # slow: progress, cancellation
     subscriptions.register(server)  # legacy resources/subscribe (RES-05)
+    completions.register(server, settings, policy, tenancy)  # completion/complete: keys and ids
 
     @server.tool(title="Get customer", annotations=READ)
     async def get_customer(customer_id: CustomerId, ctx: Context) -> Customer:
