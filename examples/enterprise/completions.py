@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
 import psycopg
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
@@ -190,7 +189,7 @@ def register(server: MCPServer, settings: Settings, policy: Policy, tenancy: Ten
             found = await completer(principal(ctx.request, policy.auth_enabled), argument.value)
         except NotConfigured:
             found = NOTHING  # no backend configured: nothing to suggest, not a failed request
-        except (psycopg.Error, httpx.HTTPError, OSError, jira.JiraError) as exc:
+        except (psycopg.Error, *jira.transport_errors(), OSError, jira.JiraError) as exc:
             raise MCPError(
                 code=INTERNAL_ERROR,
                 message=f"{backends[completer]} is unavailable right now; try again later",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import httpx
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, MCPServer, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
@@ -88,7 +87,7 @@ def register(server: MCPServer, settings: Settings, policy: Policy, tenancy: Ten
                 raise ToolError(str(exc)) from exc
             except jira.JiraError as exc:
                 raise ToolError(f"Jira refused the change: {exc}") from exc
-            except (httpx.HTTPError, OSError) as exc:
+            except (*jira.transport_errors(), OSError) as exc:
                 raise ToolError(
                     f"Jira is unavailable right now ({type(exc).__name__}); nothing changed"
                 ) from exc

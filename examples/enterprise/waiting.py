@@ -15,7 +15,6 @@ import time
 from typing import Annotated, Any
 
 import anyio
-import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
@@ -69,5 +68,5 @@ def register(server: MCPServer, settings: Settings, policy: Policy) -> None:
                 raise ToolError(str(exc)) from exc
             except jira.JiraError as exc:
                 raise ToolError(f"Jira refused: {exc}") from exc
-            except (httpx.HTTPError, OSError) as exc:
+            except (*jira.transport_errors(), OSError) as exc:
                 raise ToolError(f"Jira is unavailable right now ({type(exc).__name__})") from exc
