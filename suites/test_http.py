@@ -23,7 +23,7 @@ from harness.checks import http as checks
 from harness.protocol.session import Session
 from harness.protocol.versions import V2, V3, V4, V5
 from harness.transport.base import HttpInfo
-from suites._support import harmless_method
+from suites._support import harmless_method, plain_headers
 
 pytestmark = pytest.mark.transport("http")
 
@@ -55,17 +55,6 @@ def post(
 ) -> HttpInfo:
     """POST `body` with the headers a correct client sends, edited by `headers` (None drops one)."""
     return session.post_raw(body, headers, stream_seconds=stream_seconds)
-
-
-def plain_headers(session: Session, accept: str) -> dict[str, str]:
-    """Headers for a GET/DELETE: Accept, the session, the version, and the user's own."""
-    transport = session.http
-    headers = {"Accept": accept, **transport.base_headers}
-    if transport.session_id:
-        headers["Mcp-Session-Id"] = transport.session_id
-    if transport.protocol_version:
-        headers["MCP-Protocol-Version"] = transport.protocol_version
-    return headers
 
 
 def named_request(session: Session, call_tools: bool) -> tuple[str, dict[str, Any], str] | None:

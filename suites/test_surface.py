@@ -27,7 +27,7 @@ from harness.checks.surface import (
 )
 from harness.protocol.session import Session
 from harness.protocol.versions import LATEST_LEGACY, LEGACY_VERSIONS
-from suites._support import walk
+from suites._support import StandaloneStream, walk
 
 pytestmark = [pytest.mark.requires_sandbox]
 
@@ -96,6 +96,12 @@ def test_surf03_a_new_article_is_announced(mcp_connect, verdict, clean_sandbox):
     declared = declares_list_changed(session.state.capabilities, method)
     before, _ = listing(session, method)
     mark = len(session.notifications)
+    # over HTTP a change that relates to no request is announced on the standalone GET stream
+    stream = (
+        StandaloneStream(session, NOTICE_WINDOW + 1, lambda messages: notified(messages, method))
+        if session.transport.kind == "http" and declared
+        else None
+    )
     from sandbox.mutations import publish_article  # psycopg: only when the test runs
 
     article = publish_article(
@@ -104,7 +110,8 @@ def test_surf03_a_new_article_is_announced(mcp_connect, verdict, clean_sandbox):
     change = f"the sandbox published knowledge-base article {article}"
 
     def announced() -> bool:
-        return notified(session.notifications[mark:], method)
+        on_get = stream is not None and notified(stream.messages, method)
+        return on_get or notified(session.notifications[mark:], method)
 
     if declared:  # a server may learn of changes only when asked something: ping it meanwhile
         for _ in range(int(NOTICE_WINDOW / NOTICE_SLICE)):
@@ -114,4 +121,6 @@ def test_surf03_a_new_article_is_announced(mcp_connect, verdict, clean_sandbox):
     after, _ = listing(session, method)
     if declared and not announced():
         session.settle(NOTICE_SLICE)  # one announced on the re-list itself still counts
+    if stream is not None:
+        stream.close(NOTICE_SLICE)
     verdict.add(unannounced_change(method, before, after, declared, announced(), change))

@@ -38,11 +38,13 @@ SUITES = {
 # Which families each transport proves: stdio for the lies that live in the stdio stream
 # (id-swap) and in fresh processes (per-process-tools); HTTP for tenants (told apart by tokens)
 # and for CONC across Mcp-Session-Ids on the reference server.
-REFERENCE_RUNS = {"stdio": ("CONC", "SURF", "SLO"), "http": ("CONC", "TENANT")}
+REFERENCE_RUNS = {"stdio": ("CONC", "SURF", "SLO"), "http": ("CONC", "SURF", "TENANT")}
 LIAR_RUNS = {"stdio": ("CONC", "SURF", "SLO"), "http": ("TENANT",)}
 # Lies proven again over HTTP, on top of the families there: one process serves every
-# Mcp-Session-Id, so the shared state crosses replies between sessions too (CONC-01).
-HTTP_EXTRA_LIES = {"CONC": ("shared-state",)}
+# Mcp-Session-Id, so the shared state crosses replies between sessions too (CONC-01); and a
+# list change is announced on the standalone GET stream there, which the harness opens (SURF-03).
+# (The other SURF lies live per process: over HTTP they would show in each other's rule.)
+HTTP_EXTRA_LIES = {"CONC": ("shared-state",), "SURF": ("silent-list-change",)}
 # family -> lie -> (the rule it must fail, a word its finding must name: where the lie sits)
 FAMILY_LIES = {
     "CONC": {

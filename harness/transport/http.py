@@ -12,7 +12,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -237,11 +237,15 @@ class HttpTransport:
         replace_headers: bool = False,
         stream_seconds: float = 0.0,
         url: str | None = None,
+        opened: threading.Event | None = None,
+        stop_when: Callable[[list[dict[str, str]]], bool] | None = None,
     ) -> HttpInfo:
         """One synchronous HTTP exchange with full control of the headers.
 
         With `stream_seconds`, an SSE answer is read for at most that long and
         then closed, so a GET stream that never ends cannot hang the test.
+        `opened` is set once the response headers are in (or the exchange
+        failed); `stop_when(events so far)` may end the stream early.
         """
         client = self._client or httpx.Client(timeout=self.timeout, trust_env=False)
         sent = dict(headers or {}) if replace_headers else self.headers_for(headers)
@@ -252,6 +256,8 @@ class HttpTransport:
                 method, url or self.url, content=body, headers=sent, timeout=timeout
             ) as response:
                 info = self._info(method, response, sent)
+                if opened is not None:
+                    opened.set()
                 if info.content_type == "text/event-stream":
                     deadline = time.monotonic() + stream_seconds
                     try:
@@ -260,6 +266,8 @@ class HttpTransport:
                                 {"event": event.event, "id": event.id or "", "data": event.data}
                             )
                             if event.data.strip() and not stream_seconds:
+                                break
+                            if stop_when is not None and stop_when(info.sse_events):
                                 break
                             if stream_seconds and time.monotonic() > deadline:
                                 break  # a stream that keeps sending (keep-alives) is still bounded
@@ -271,6 +279,9 @@ class HttpTransport:
             raise ServerNotStarted(f"cannot connect to {self.url}: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise TransportError(f"HTTP {method} timed out") from exc
+        finally:
+            if opened is not None:
+                opened.set()  # a waiter never outlives a failed exchange
         self.transcript.record(
             "recv",
             f"http {method}",
