@@ -86,6 +86,15 @@ def outage_and_recovery(run: SoakRun) -> list[Finding]:
                 + ", ".join(sorted({o.label for o in unanswered})[:5]),
             )
         )
+    unseen = run.unobserved()
+    if unseen:
+        found.append(
+            info(
+                "SLO-02",
+                f"recovery not observable for {', '.join(unseen)}: every reply after the outage was "
+                "the server's rate limit",
+            )
+        )
     stuck = run.unrecovered()
     recovery = recovery_seconds(run)
     if stuck or (recovery is not None and recovery > RECOVERY_BOUND_S):
@@ -176,8 +185,10 @@ def figures(run: SoakRun, samples: Sequence[Sample]) -> list[Finding]:
     fds = [s.fds for s in samples if s.fds is not None]
     rate = len(answered) / max(run.seconds, 1e-9)
     errors = sum(not o.ok for o in answered)
+    throttled = sum(o.throttled for o in answered)
     lines = [
-        f"{len(answered)} calls answered in {run.seconds:g} s ({rate:.0f}/s), {errors} errors",
+        f"{len(answered)} calls answered in {run.seconds:g} s ({rate:.0f}/s), {errors} errors"
+        + (f" ({throttled} of them the server's rate limit)" if throttled else ""),
         *(latency.line() for latency in latencies(per_call)),
     ]
     if len(rss) == len(times) and rss:

@@ -96,13 +96,25 @@ class SoakRun:
     second_began: float | None = None  # the database is back, Jira storms
 
     def unrecovered(self) -> list[str]:
-        """Backend calls that succeeded before the outage and not yet after it."""
+        """Backend calls that succeeded before the outage and not yet after it (a kind the
+        server only throttled after it is `unobserved`, not unrecovered)."""
         if self.chaos_began is None or self.chaos_ended is None:
             return []
         began, ended = self.chaos_began, self.chaos_ended
         before = {o.label for o in self.outcomes if o.backend and o.ok and o.sent < began}
         after = {o.label for o in self.outcomes if o.backend and o.ok and o.sent >= ended}
-        return sorted(before - after)
+        return sorted(before - after - set(self.unobserved()))
+
+    def unobserved(self) -> list[str]:
+        """Backend calls whose every reply after the outage was the server's rate limit:
+        whether their backend recovered cannot be seen."""
+        if self.chaos_ended is None:
+            return []
+        after: dict[str, bool] = {}
+        for o in self.outcomes:
+            if o.backend and o.sent >= self.chaos_ended and o.elapsed is not None:
+                after[o.label] = after.get(o.label, True) and o.throttled
+        return sorted(label for label, throttled in after.items() if throttled)
 
     @property
     def answered(self) -> int:

@@ -85,6 +85,26 @@ def test_slo02_rate_limited_calls_are_not_an_unrecovered_backend() -> None:
     assert recovery_seconds(failing) == 5.51 and verdict(outage_and_recovery(failing)) == [("SLO-02", "fail")]
 
 
+def test_slo02_a_kind_only_throttled_after_the_outage_is_unobserved_not_stuck() -> None:
+    def throttled(sent: float) -> Outcome:
+        return Outcome("orders", sent, 0.01, False, write=False, backend=True, throttled=True)
+
+    run = SoakRun(
+        outcomes=[outcome("orders", 0.5), outcome("read", 0.5), outcome("read", 2.5), throttled(2.6)],
+        chaos_began=1.0,
+        chaos_ended=2.0,
+    )
+    assert run.unrecovered() == [] and run.unobserved() == ["orders"]
+    found = outage_and_recovery(run)
+    assert verdict(found) == [("SLO-02", "info")] and "not observable for orders" in found[0].message
+    # one reply for another reason (the backend still failing) makes it judged again
+    failing = SoakRun(
+        outcomes=[*run.outcomes, outcome("orders", 3.0, ok=False)], chaos_began=1.0, chaos_ended=2.0
+    )
+    assert failing.unrecovered() == ["orders"]
+    assert verdict(outage_and_recovery(failing)) == [("SLO-02", "fail")]
+
+
 def test_slo02_throttle_replies_are_recognised() -> None:
     assert throttle_reply({"isError": True, "content": [{"type": "text", "text": "rate limit reached"}]})
     assert throttle_reply({"code": -32000, "message": "Too Many Requests"})
