@@ -29,6 +29,7 @@ def test_life02_supported_version_is_echoed(mcp_connect, verdict, declared):
 
 
 @pytest.mark.rule("LIFE-03")
+@pytest.mark.once_per_era("the same unknown version is offered at every version")
 def test_life03_unknown_version_gets_a_counter_offer(mcp_connect, verdict):
     session = mcp_connect(open=False)
     exchange = session.initialize(lifecycle.UNKNOWN_VERSION, send_initialized=False)
@@ -36,6 +37,7 @@ def test_life03_unknown_version_gets_a_counter_offer(mcp_connect, verdict):
 
 
 @pytest.mark.rule("LIFE-04")
+@pytest.mark.once_per_era("the initialize names no version")
 def test_life04_initialize_without_version(mcp_connect, verdict):
     session = mcp_connect(open=False)
     try:
@@ -51,26 +53,23 @@ def test_life04_initialize_without_version(mcp_connect, verdict):
     verdict.add(lifecycle.versionless_initialize(exchange))
 
 
-@pytest.mark.rule("LIFE-05")
-def test_life05_no_reply_to_initialized(mcp_connect, verdict):
-    session = mcp_connect(open=False)
+@pytest.mark.rule("LIFE-05", "LIFE-06")
+def test_life06_no_requests_before_initialized_and_no_reply_to_it(mcp_connect, verdict):
+    """Between initialize and `initialized` the server sends no request but ping (LIFE-06);
+    then `initialized` gets no reply (LIFE-05). One fresh server for both."""
+    # declare roots so that a server which wants them is tempted to ask too early
+    session = mcp_connect(open=False, capabilities={"roots": {"listChanged": False}})
     session.initialize(verdict.version, send_initialized=False)
+    frames = session.settle(1.5, require_answer=False)  # ping is allowed before initialized
+    verdict.add(lifecycle.early_requests(frames))
     start = len(session.received)
     session.notify("notifications/initialized")
     session.settle(0.4)
     verdict.add(no_reply("LIFE-05", replies_without_request(session, start), "notifications/initialized"))
 
 
-@pytest.mark.rule("LIFE-06")
-def test_life06_no_requests_before_initialized(mcp_connect, verdict):
-    # declare roots so that a server which wants them is tempted to ask too early
-    session = mcp_connect(open=False, capabilities={"roots": {"listChanged": False}})
-    session.initialize(verdict.version, send_initialized=False)
-    frames = session.settle(1.5, require_answer=False)  # ping is allowed before initialized
-    verdict.add(lifecycle.early_requests(frames))
-
-
 @pytest.mark.rule("LIFE-07")
+@pytest.mark.once_per_era("the request comes before any version is negotiated")
 def test_life07_request_before_initialize_is_survived(mcp_connect, verdict):
     session = mcp_connect(open=False)
     try:
