@@ -38,6 +38,7 @@ TRIES = 3  # races are allowed: only a response in every try counts
 
 @pytest.mark.rule("CANC-01")
 @pytest.mark.requires_capability("tools")
+@pytest.mark.once_per_era("the same notifications/cancelled at every version of an era")
 def test_canc01_cancelled_request_gets_no_response(mcp_connect, verdict, mcp_target):
     if verdict.era == "modern" and mcp_target.transport_kind == "http":
         pytest.skip(
@@ -86,6 +87,7 @@ BOGUS_CANCELS = {
 
 
 @pytest.mark.rule("CANC-02", "RPC-05")
+@pytest.mark.once_per_era("the same notifications/cancelled at every version of an era")
 def test_canc02_bogus_cancels_are_ignored_silently(mcp_connect, verdict):
     """Bogus cancels get no reply; then, on the same connection (one fresh server, not two),
     cancels that name other ids leave a running request alone."""
