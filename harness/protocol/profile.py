@@ -17,6 +17,11 @@ from harness.transport.base import TransportError
 from harness.transport.transcript import Transcript, render
 
 DISCOVER_PROBE_TIMEOUT = 5.0
+# A version whose probe met silence or a broken connection (not a refusal) is tried once more: on
+# a loaded machine (every xdist worker probes at once, each starting servers) a slow first answer
+# must not drop a version the server speaks. Once, not more: a server that hangs on a version it
+# does not speak costs one more timeout per such version.
+TRANSIENT_RETRIES = 1
 
 
 @dataclass
@@ -29,6 +34,7 @@ class ServerProfile:
     capabilities_by_version: dict[str, dict[str, Any]] = field(default_factory=dict)
     transcript: str = ""
     notes: list[str] = field(default_factory=list)
+    transient: bool = False  # failed by silence or a broken connection, not by a refusal: worth a retry
 
 
 def probe(target: ServerTarget, requested: str, timeout: float) -> ServerProfile:
@@ -65,6 +71,7 @@ def _probe_exact(target: ServerTarget, version: str, timeout: float) -> ServerPr
         if not served.ok:
             served.notes = modern.notes + served.notes
             served.reason = f"{modern.reason}; {served.reason}"
+            served.transient = modern.transient or served.transient
         return served
     return _try_legacy(target, version, timeout, accept_counter_offer=False)
 
@@ -74,6 +81,11 @@ def _probe_all(target: ServerTarget, timeout: float) -> ServerProfile:
     reasons = []
     for version in ALL_VERSIONS:
         found = _probe_exact(target, version, timeout)
+        for attempt in range(1, TRANSIENT_RETRIES + 1):
+            if found.ok or not found.transient:
+                break
+            merged.notes.append(f"{version}: {found.reason} (tried again, {attempt} of {TRANSIENT_RETRIES})")
+            found = _probe_exact(target, version, timeout)
         if found.ok:
             merged.ok = True
             merged.versions.append(version)
@@ -85,7 +97,7 @@ def _probe_all(target: ServerTarget, timeout: float) -> ServerProfile:
             merged.transcript = merged.transcript or found.transcript
     if not merged.ok:
         merged.reason = "no protocol version worked: " + "; ".join(reasons)
-    merged.notes = reasons
+    merged.notes += reasons
     return merged
 
 
@@ -100,7 +112,9 @@ def _try_modern(target: ServerTarget, timeout: float) -> ServerProfile:
         exchange = session.discover(MODERN, timeout=timeout)
     except (NoResponse, TransportError) as exc:
         session.close()
-        return ServerProfile(ok=False, reason=f"server/discover: {exc}", transcript=render(transcript.frames))
+        return ServerProfile(
+            ok=False, reason=f"server/discover: {exc}", transcript=render(transcript.frames), transient=True
+        )
     session.close()
     result = exchange.result if isinstance(exchange.result, dict) else None
     supported = result.get("supportedVersions") if result else None
@@ -129,7 +143,9 @@ def _try_legacy(
         exchange = session.initialize(version, timeout=timeout)
     except (NoResponse, TransportError) as exc:
         session.close()
-        return ServerProfile(ok=False, reason=f"initialize: {exc}", transcript=render(transcript.frames))
+        return ServerProfile(
+            ok=False, reason=f"initialize: {exc}", transcript=render(transcript.frames), transient=True
+        )
     session.close()
     if not exchange.ok:
         return ServerProfile(
@@ -184,7 +200,7 @@ def _try_modern_without_discover(target: ServerTarget, timeout: float) -> Server
             if exchange.ok and isinstance(exchange.result, dict) and "resultType" in exchange.result:
                 capabilities[family] = {}
     except (NoResponse, TransportError) as exc:
-        return ServerProfile(ok=False, reason=f"{exc}", transcript=render(transcript.frames))
+        return ServerProfile(ok=False, reason=f"{exc}", transcript=render(transcript.frames), transient=True)
     finally:
         session.close()
     if not capabilities:
