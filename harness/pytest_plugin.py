@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from harness.agreed_versions import agreed, forget
 from harness.findings import Finding, fail
 from harness.protocol.profile import ServerProfile, probe
 from harness.protocol.session import NoResponse, Session
@@ -296,7 +297,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     run = _run(metafunc.config)
     if run.requested_version != "all" or run.target is None:
         return
-    versions = run.profile.versions or ["unverified"]
+    # under xdist every worker must collect the same tests: the run's first probe decides
+    versions = agreed(getattr(metafunc.config, "workerinput", None), run.profile.versions or ["unverified"])
     metafunc.parametrize("mcp_version", versions, ids=versions, scope="session")
 
 
@@ -323,6 +325,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     run = getattr(config, "_mcp_run", None)
     if run is not None:
         run.close()
+    forget(getattr(config, "workerinput", None))
 
 
 # -- fixtures ----------------------------------------------------------------------
@@ -478,6 +481,9 @@ def _gate(item: pytest.Item, run: McpRun, version: str, profile: ServerProfile) 
     """Skip, with the reason, what does not apply to this server and version."""
     if not profile.ok:
         pytest.skip(f"{NOT_VERIFIED}: {profile.reason}")
+    if run.requested_version == "all" and version not in profile.versions:
+        why = "; ".join(note for note in profile.notes if note.startswith(version)) or "no answer"
+        pytest.skip(f"this worker's probe did not get {version} ({why}); the run's first probe did")
     for mark in item.iter_markers("versions"):
         if version not in mark.args:
             pytest.skip(f"applies to {', '.join(mark.args)}; this run is {version}")
