@@ -593,11 +593,13 @@ def _store(item: pytest.Item, found: Verdict, include_evidence: bool) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> None:
-    # Skips in setup (capability gating, not verified) carry the version too.
+    # Skips carry the version too: in setup (capability gating, not verified) and in the test
+    # body (a test that finds it does not apply), so the report's cell is that version's.
     if (
-        call.when == "setup"
+        call.when in ("setup", "call")
         and call.excinfo is not None
         and call.excinfo.errisinstance(pytest.skip.Exception)
+        and not any(name == "mcp_version" for name, _ in item.user_properties)
     ):
         version = item.funcargs.get("mcp_version") if hasattr(item, "funcargs") else None
         if version:
