@@ -5,14 +5,11 @@ Suites drive sessions and hand findings to `verdict`; nothing here parses bytes.
 
 from __future__ import annotations
 
-import json
-import threading
 from typing import Any
 
 from harness.checks.pagination import PAGINATED, Page, Walk, cursor_key
 from harness.property.examples import MILLIS_ARGS, SECONDS_ARGS
 from harness.protocol.session import DROP_GRACE, Exchange, Session
-from harness.transport.base import TransportError
 
 
 def harmless_method(session: Session) -> str:
@@ -276,55 +273,3 @@ def plain_headers(session: Session, accept: str) -> dict[str, str]:
     if transport.protocol_version:
         headers["MCP-Protocol-Version"] = transport.protocol_version
     return headers
-
-
-class StandaloneStream:
-    """The session's standalone SSE stream (Streamable HTTP GET), read on a thread.
-
-    Why: over HTTP a server sends what relates to no request (list_changed) on
-    this stream, not on a POST's response, so a client that never opens it
-    never sees those notifications. A server without the stream answers 405;
-    `messages` then stays empty. Bounded by `seconds`; `stop` names what ends it early.
-    """
-
-    OPEN_WAIT = 5.0  # seconds for the response headers
-
-    def __init__(self, session: Session, seconds: float, stop: Any = None) -> None:
-        self.messages: list[dict[str, Any]] = []
-        self._stop = stop or (lambda _messages: False)
-        self._opened = threading.Event()
-        self._thread = threading.Thread(
-            target=self._read, args=(session, seconds), name="mcp-standalone-stream", daemon=True
-        )
-        self._thread.start()
-        self._opened.wait(self.OPEN_WAIT)
-
-    def _read(self, session: Session, seconds: float) -> None:
-        try:
-            session.http.raw(
-                "GET",
-                headers=plain_headers(session, "text/event-stream"),
-                replace_headers=True,
-                stream_seconds=seconds,
-                opened=self._opened,
-                stop_when=self._seen,
-            )
-        except TransportError:
-            pass  # no stream: the test judges what the POST streams carried
-        finally:
-            self._opened.set()
-
-    def _seen(self, events: list[dict[str, str]]) -> bool:
-        messages = []
-        for event in events:
-            try:
-                message = json.loads(event.get("data") or "null")
-            except ValueError:
-                continue
-            if isinstance(message, dict):
-                messages.append(message)
-        self.messages = messages
-        return bool(self._stop(messages))
-
-    def close(self, timeout: float) -> None:
-        self._thread.join(timeout)

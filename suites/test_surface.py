@@ -27,7 +27,7 @@ from harness.checks.surface import (
 )
 from harness.protocol.session import Session
 from harness.protocol.versions import LATEST_LEGACY, LEGACY_VERSIONS
-from suites._support import StandaloneStream, walk
+from suites._support import plain_headers, walk
 
 pytestmark = [pytest.mark.requires_sandbox]
 
@@ -97,8 +97,15 @@ def test_surf03_a_new_article_is_announced(mcp_connect, verdict, clean_sandbox):
     before, _ = listing(session, method)
     mark = len(session.notifications)
     # over HTTP a change that relates to no request is announced on the standalone GET stream
+    from harness.transport.http import StandaloneStream  # httpx: only when the test runs
+
     stream = (
-        StandaloneStream(session, NOTICE_WINDOW + 1, lambda messages: notified(messages, method))
+        StandaloneStream(
+            session.http,
+            plain_headers(session, "text/event-stream"),
+            NOTICE_WINDOW + 1,
+            lambda messages: notified(messages, method),
+        )
         if session.transport.kind == "http" and declared
         else None
     )

@@ -138,8 +138,8 @@ def _first_per_message(findings: list[Finding]) -> list[Finding]:
 
 @check("PROG-01")
 def progress_observed(frames: Iterable[Received], name: str, token: Any) -> list[Finding]:
-    """PROG-01 (INFO): progress is optional, so a tool that sent none leaves the
-    progress rules unobserved; recorded so the pass is not read as checked."""
-    if progress_notifications(frames):
+    """PROG-01 (INFO): progress is optional, so a tool that sent none for `token`
+    leaves the progress rules unobserved; recorded so the pass is not read as checked."""
+    if any(same_token(token_of(f), token) for f in progress_notifications(frames)):
         return []
     return [info("PROG-01", f"{name} sent no progress for token {token!r}: progress rules not observable")]

@@ -291,6 +291,68 @@ class HttpTransport:
         return info
 
 
+class StandaloneStream:
+    """The session's standalone SSE stream (Streamable HTTP GET), read on a thread.
+
+    Why: a server sends what relates to no request (list_changed) on this
+    stream, not on a POST's response, so a client that never opens it never
+    sees those notifications. A server without the stream answers 405;
+    `messages` then stays empty. Bounded by `seconds`; `stop(messages)` may end
+    it early. The events' JSON is decoded here, so callers get messages.
+    """
+
+    OPEN_WAIT = 5.0  # seconds for the response headers
+
+    def __init__(
+        self,
+        transport: HttpTransport,
+        headers: Mapping[str, str],
+        seconds: float,
+        stop: Callable[[list[dict[str, Any]]], bool] | None = None,
+    ) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self._stop = stop or (lambda _messages: False)
+        self._decoded = 0  # events already decoded into `messages`
+        self._opened = threading.Event()
+        self._thread = threading.Thread(
+            target=self._read,
+            args=(transport, dict(headers), seconds),
+            name="mcp-standalone-stream",
+            daemon=True,
+        )
+        self._thread.start()
+        self._opened.wait(self.OPEN_WAIT)
+
+    def _read(self, transport: HttpTransport, headers: dict[str, str], seconds: float) -> None:
+        try:
+            transport.raw(
+                "GET",
+                headers=headers,
+                replace_headers=True,
+                stream_seconds=seconds,
+                opened=self._opened,
+                stop_when=self._seen,
+            )
+        except TransportError:
+            pass  # no stream: the caller judges what the POST streams carried
+        finally:
+            self._opened.set()
+
+    def _seen(self, events: list[dict[str, str]]) -> bool:
+        for event in events[self._decoded :]:
+            try:
+                message = json.loads(event.get("data") or "null")
+            except ValueError:
+                message = None
+            if isinstance(message, dict):
+                self.messages.append(message)
+        self._decoded = len(events)
+        return bool(self._stop(self.messages))
+
+    def close(self, timeout: float) -> None:
+        self._thread.join(timeout)
+
+
 class _FailureError(TransportError):
     """A queued Failure surfaced to the reader, carrying the original."""
 

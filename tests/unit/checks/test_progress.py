@@ -36,3 +36,9 @@ def test_after_response() -> None:
     assert checks.after_response([progress("t", 1, at=4.9), progress("u", 2, at=6.0)], call) == []
     assert checks.after_response([progress("t", 1, at=9.0)], ProgressCall("t", 1, None)) == []
     assert verdict(checks.after_response([progress("t", 1, at=5.1)], call)) == [("PROG-03", "fail")]
+
+
+def test_progress_observed_is_per_token() -> None:
+    assert checks.progress_observed([progress(7, 1)], "slow", 7) == []
+    # progress for the other of two concurrent calls does not make this token's observed
+    assert verdict(checks.progress_observed([progress("a", 1)], "slow", 7)) == [("PROG-01", "info")]
