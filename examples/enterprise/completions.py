@@ -122,15 +122,12 @@ async def ticket_keys(settings: Settings, who: Principal, tenancy: Tenancy, valu
     jql = ticket_jql(project, value, who.email if who.tenant_bound else None)
     if jql is None:
         return NOTHING
-    async with jira._client(settings) as client:
-        response = await client.get(
-            "/rest/api/2/search", params={"jql": jql, "maxResults": MAX_VALUES, "fields": "reporter"}
-        )
-    if response.status_code == 400 and who.tenant_bound:
-        return NOTHING  # Jira does not know this reporter: the user reported nothing
-    if response.status_code != 200:
-        raise jira._error(response)
-    body = response.json()
+    try:
+        body = await jira.search(settings, jql, max_results=MAX_VALUES, fields="reporter")
+    except jira.JiraError as exc:
+        if exc.status == 400 and who.tenant_bound:
+            return NOTHING  # Jira does not know this reporter: the user reported nothing
+        raise
     issues = [i for i in body.get("issues") or [] if tenancy.may_see_issue(who, i)]
     keys = [str(i["key"]) for i in issues if isinstance(i.get("key"), str)]
     return completion(keys, max(int(body.get("total") or 0), len(keys)))

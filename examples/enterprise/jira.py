@@ -84,6 +84,16 @@ async def create_issue(
     return response.json()
 
 
+async def search(settings: Settings, jql: str, *, max_results: int, fields: str) -> dict[str, Any]:
+    """Jira's search result for `jql` (`issues`, `total`); a refusal is a JiraError with its status."""
+    params = {"jql": jql, "maxResults": max_results, "fields": fields}
+    async with _client(settings) as client:
+        response = await client.get("/rest/api/2/search", params=params)
+    if response.status_code != 200:
+        raise _error(response)
+    return response.json()
+
+
 async def get_issue(settings: Settings, key: str) -> dict[str, Any] | None:
     """The issue (v2 JSON) or None when Jira says 404 (missing or not visible to us)."""
     async with _client(settings) as client:

@@ -21,7 +21,7 @@ import psycopg
 
 from .config import Settings
 from .db import read_only
-from .errors import FIRST_MODERN_VERSION
+from .requestctx import connection_of, is_modern
 
 SIGNATURE_SQL = "SELECT count(*), coalesce(max(id), 0), max(updated_at) FROM kb_articles"
 
@@ -38,12 +38,10 @@ class ListWatch:
         self._seen: weakref.WeakKeyDictionary[Any, tuple[Any, ...]] = weakref.WeakKeyDictionary()
 
     async def __call__(self, ctx: Any, call_next: Any) -> Any:
-        modern = ctx.protocol_version is not None and ctx.protocol_version >= FIRST_MODERN_VERSION
-        if modern or not self.settings.vector_url or ctx.request_id is None:
+        if is_modern(ctx) or not self.settings.vector_url or ctx.request_id is None:
             return await call_next(ctx)
         signature = await self._current()
-        # One ServerSession per request; the connection under it is the client's session.
-        client = getattr(ctx.session, "connection", None) or getattr(ctx.session, "_connection", ctx.session)
+        client = connection_of(ctx)
         if signature is not None:
             seen = self._seen.get(client)
             self._seen[client] = signature

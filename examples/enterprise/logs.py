@@ -29,7 +29,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 from mcp_types import EmptyResult, SetLevelRequestParams
 
-from .errors import FIRST_MODERN_VERSION
+from .requestctx import connection_of, is_modern
 
 LOGGER = "enterprise-support"
 LOG_LEVEL_META = "io.modelcontextprotocol/logLevel"
@@ -50,16 +50,6 @@ LOGGED: dict[str, tuple[str, str | None]] = {
 }
 
 _server_log = logging.getLogger(__name__)
-
-
-def connection_of(ctx: Any) -> Any:
-    """The client's connection under the per-request session (what outlives one request)."""
-    session = ctx.session
-    return getattr(session, "connection", None) or getattr(session, "_connection", session)
-
-
-def is_modern(ctx: Any) -> bool:
-    return ctx.protocol_version is not None and ctx.protocol_version >= FIRST_MODERN_VERSION
 
 
 class LogLevels:
